@@ -1,0 +1,7 @@
+//! Cryptographic primitives over RustCrypto and crypto-bigint: hashes, randomness,
+//! big-number helpers (Montgomery exponentiation) and OTR's DSA.
+
+pub mod bignum;
+pub mod dsa;
+pub mod hash;
+pub mod random;

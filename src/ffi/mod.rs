@@ -8,7 +8,11 @@
 pub mod error;
 pub mod types;
 pub(crate) mod util;
+/// Our objects behind libgcrypt-typed struct fields.
+pub(crate) mod handles;
 
+/// Reading and writing C `FILE *` streams.
+pub(crate) mod filep;
 /// b64.h
 pub mod b64;
 /// context.h and context_priv.h

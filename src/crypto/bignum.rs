@@ -1,0 +1,73 @@
+//! Big-number helpers over crypto-bigint's boxed integers: conversion from and to
+//! big-endian bytes, and modular exponentiation in Montgomery form (constant time in
+//! the exponent) for moduli we reuse.
+
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+use crypto_bigint::{BoxedUint, NonZero, Odd, Resize};
+
+/// Precision (bits) for a modulus of `bits` bits: whole 64-bit limbs.
+pub fn limb_bits(bits: u32) -> u32 {
+    bits.max(1).div_ceil(64) * 64
+}
+
+/// A big-endian magnitude as an integer of the given precision (the value must fit).
+pub fn from_be(bytes: &[u8], precision: u32) -> BoxedUint {
+    let z = bytes.iter().take_while(|&&b| b == 0).count();
+    BoxedUint::from_be_slice(&bytes[z..], precision).expect("caller checked the size")
+}
+
+/// Minimal big-endian magnitude (no leading zeros; zero is empty).
+pub fn to_be(x: &BoxedUint) -> Vec<u8> {
+    let b = x.to_be_bytes();
+    let z = b.iter().take_while(|&&v| v == 0).count();
+    b[z..].to_vec()
+}
+
+/// `x` resized to `precision` bits (the value must fit).
+pub fn resize(x: &BoxedUint, precision: u32) -> BoxedUint {
+    x.clone().resize(precision)
+}
+
+/// Arithmetic modulo a fixed odd modulus, in Montgomery form.
+#[derive(Clone, Debug)]
+pub struct Modulus {
+    params: BoxedMontyParams,
+    n: NonZero<BoxedUint>,
+}
+
+impl Modulus {
+    /// `None` unless the modulus is odd and greater than 1.
+    pub fn new(n: &BoxedUint) -> Option<Modulus> {
+        let odd: Option<Odd<BoxedUint>> = Odd::new(n.clone()).into();
+        let odd = odd?;
+        if n.bit_width() < 2 {
+            return None;
+        }
+        Some(Modulus { params: BoxedMontyParams::new_vartime(odd), n: NonZero::new(n.clone()).expect("odd") })
+    }
+    pub fn precision(&self) -> u32 {
+        self.n.bits_precision()
+    }
+    pub fn modulus(&self) -> &BoxedUint {
+        &self.n
+    }
+    /// x mod n at our precision.
+    pub fn reduce(&self, x: &BoxedUint) -> BoxedUint {
+        let wide = x.bits_precision().max(self.precision());
+        let r = resize(x, wide).rem(&NonZero::new(resize(&self.n, wide)).expect("nonzero"));
+        resize(&r, self.precision())
+    }
+    pub fn to_monty(&self, x: &BoxedUint) -> BoxedMontyForm {
+        BoxedMontyForm::new(self.reduce(x), &self.params)
+    }
+    /// base^exp mod n; constant time in `exp` for a given bit length `exp_bits`.
+    pub fn pow(&self, base: &BoxedUint, exp: &BoxedUint, exp_bits: u32) -> BoxedUint {
+        self.to_monty(base).pow_bounded_exp(exp, exp_bits).retrieve()
+    }
+    pub fn mul(&self, a: &BoxedUint, b: &BoxedUint) -> BoxedUint {
+        (self.to_monty(a) * self.to_monty(b)).retrieve()
+    }
+    pub fn add(&self, a: &BoxedUint, b: &BoxedUint) -> BoxedUint {
+        (self.to_monty(a) + self.to_monty(b)).retrieve()
+    }
+}
