@@ -1,6 +1,5 @@
 //! Base64 as libotr does it: standard alphabet with `=` padding on encode; a tolerant
-//! decoder that skips characters outside the alphabet, decodes whole groups of four,
-//! ignores a trailing partial group and treats `=` as "no more bytes in this group".
+//! decoder (see [`decode`]).
 //! And the `?OTR:` … `.` framing of encoded OTR messages.
 
 use base64::Engine;
@@ -10,7 +9,7 @@ pub fn encode(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
 }
 
-/// Value of a base64 character; 0x80 for '='; `None` for anything else (skipped).
+/// Value of a base64 character; `None` for anything else.
 fn val(c: u8) -> Option<u8> {
     match c {
         b'A'..=b'Z' => Some(c - b'A'),
@@ -18,33 +17,32 @@ fn val(c: u8) -> Option<u8> {
         b'0'..=b'9' => Some(c - b'0' + 52),
         b'+' => Some(62),
         b'/' => Some(63),
-        b'=' => Some(0x80),
         _ => None,
     }
 }
 
 /// Decode as libotr's `otrl_base64_decode` does (never fails; at most
-/// `max_decoded_len(input.len())` bytes).
+/// `max_decoded_len(input.len())` bytes): characters outside the alphabet are skipped;
+/// the first `=` ends the data, a group of k < 4 characters before it giving k-1
+/// bytes; a group left incomplete at the end without `=` gives nothing. (Rules taken
+/// from the real library's output on random input.)
 pub fn decode(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(max_decoded_len(input.len()));
     let mut g = [0u8; 4];
-    let mut n = 0;
-    for v in input.iter().filter_map(|&c| val(c)) {
+    let mut n: usize = 0;
+    let bytes = |g: &[u8; 4]| [(g[0] << 2) | (g[1] >> 4), (g[1] << 4) | (g[2] >> 2), (g[2] << 6) | g[3]];
+    for &c in input {
+        if c == b'=' {
+            out.extend_from_slice(&bytes(&g)[..n.saturating_sub(1)]);
+            return out;
+        }
+        let Some(v) = val(c) else { continue };
         g[n] = v;
         n += 1;
-        if n < 4 {
-            continue;
-        }
-        n = 0;
-        // Bytes are shifted as unsigned chars, as the C code does.
-        out.push((g[0] << 2) | (g[1] >> 4));
-        if g[2] != 0x80 {
-            out.push((g[1] << 4) | (g[2] >> 2));
-            if g[3] != 0x80 {
-                out.push((g[2] << 6) | g[3]);
-            }
-        } else if g[3] != 0x80 {
-            out.push((g[2] << 6) | g[3]);
+        if n == 4 {
+            out.extend_from_slice(&bytes(&g));
+            g = [0; 4];
+            n = 0;
         }
     }
     out
@@ -95,6 +93,13 @@ mod tests {
         }
         assert!(decode(b"===").is_empty());
         assert_eq!(decode(b"AAA").len(), 0, "partial group ignored");
+        // Outputs of the real otrl_base64_decode:
+        assert!(decode(b"a===").is_empty());
+        assert_eq!(decode(b"ab=c"), [0x69]);
+        assert_eq!(decode(b"QQ==QQ=="), [0x41]);
+        assert_eq!(decode(b"/C01bC="), [0xfc, 0x2d, 0x35, 0x6c]);
+        assert!(decode(b"Zm8").is_empty());
+        assert_eq!(decode(b"0./ =. "), [0xd3]);
         assert!(otr_decode(b"?OTR:.").unwrap().is_empty());
         assert!(otr_decode(b"?OTR:===.").unwrap().is_empty());
     }
