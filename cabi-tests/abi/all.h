@@ -1,0 +1,20 @@
+/* Every public header, in the order plugins include them (proto.h first). */
+#include <stdlib.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <libotr/proto.h>
+#include <libotr/message.h>
+#include <libotr/privkey.h>
+#include <libotr/context.h>
+#include <libotr/instag.h>
+#include <libotr/userstate.h>
+#include <libotr/tlv.h>
+#include <libotr/dh.h>
+#include <libotr/sm.h>
+#include <libotr/auth.h>
+#include <libotr/b64.h>
+#include <libotr/mem.h>
+#include <libotr/serial.h>
+#include <libotr/context_priv.h>
+#include <libotr/version.h>
+#include <libotr/privkey-t.h>
