@@ -89,13 +89,16 @@ fn recent_children() {
         let us = otrl_userstate_create();
         let m = find(us, "bob", "acc", "prpl", 0, true);
         let ch = find(us, "bob", "acc", "prpl", 0x200, true);
-        assert!(find(us, "bob", "acc", "prpl", OTRL_INSTAG_RECENT, false).is_null());
+        // A master starts as its own most recent instance.
+        assert_eq!(find(us, "bob", "acc", "prpl", OTRL_INSTAG_RECENT, false), m);
         otrl_context_update_recent_child(ch, 1);
-        assert_eq!(((*m).recent_child, (*m).recent_sent_child, (*m).recent_rcvd_child), (ch, ch, null_mut()));
+        assert_eq!(((*m).recent_child, (*m).recent_sent_child, (*m).recent_rcvd_child), (ch, ch, m));
         otrl_context_update_recent_child(ch, 0);
         assert_eq!((*m).recent_rcvd_child, ch);
         assert_eq!(find(us, "bob", "acc", "prpl", OTRL_INSTAG_RECENT_RECEIVED, false), ch);
-        // BEST: an ENCRYPTED child wins over a PLAINTEXT master.
+        // BEST: on a tie the later context wins; an ENCRYPTED one beats PLAINTEXT ones.
+        assert_eq!(find(us, "bob", "acc", "prpl", OTRL_INSTAG_BEST, false), ch);
+        (*(*m).context_priv).lastrecv = 9;
         assert_eq!(find(us, "bob", "acc", "prpl", OTRL_INSTAG_BEST, false), m);
         (*ch).msgstate = OTRL_MSGSTATE_ENCRYPTED;
         assert_eq!(find(us, "bob", "acc", "prpl", OTRL_INSTAG_BEST, false), ch);

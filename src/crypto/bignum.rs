@@ -13,7 +13,22 @@ pub fn limb_bits(bits: u32) -> u32 {
 /// A big-endian magnitude as an integer of the given precision (the value must fit).
 pub fn from_be(bytes: &[u8], precision: u32) -> BoxedUint {
     let z = bytes.iter().take_while(|&&b| b == 0).count();
-    BoxedUint::from_be_slice(&bytes[z..], precision).expect("caller checked the size")
+    let mag = &bytes[z..];
+    // Whole 8-byte limbs only: crypto-bigint 0.7 reads a partial leading limb 8 bytes
+    // at a time (found by AddressSanitizer), so we pad it ourselves.
+    let limbs = (precision.div_ceil(64) as usize).max(mag.len().div_ceil(8));
+    let mut padded = zeroize::Zeroizing::new(vec![0u8; limbs * 8]);
+    let off = padded.len() - mag.len();
+    padded[off..].copy_from_slice(mag);
+    BoxedUint::from_be_slice(&padded, (limbs * 64) as u32)
+        .expect("padded to whole limbs")
+        .resize(precision.max(64).div_ceil(64) * 64)
+}
+
+/// Any big-endian byte string as an integer (for public values such as data to sign).
+pub fn from_be_vartime(bytes: &[u8]) -> BoxedUint {
+    let z = bytes.iter().take_while(|&&b| b == 0).count();
+    from_be(bytes, limb_bits(((bytes.len() - z) * 8) as u32))
 }
 
 /// Minimal big-endian magnitude (no leading zeros; zero is empty).

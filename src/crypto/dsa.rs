@@ -3,7 +3,7 @@
 //! hashed again; spec 4.1.1), the public-key encoding libotr stores, and its SHA-1
 //! fingerprint.
 
-use super::bignum::{from_be, limb_bits, resize, to_be, Modulus};
+use super::bignum::{from_be, from_be_vartime, limb_bits, resize, to_be, Modulus};
 use super::random::OsRng;
 use crate::error::{Error, Result};
 use crypto_bigint::{BoxedUint, NonZero, RandomBits, RandomMod};
@@ -125,7 +125,7 @@ impl DsaPublicKey {
         if r == zero || s == zero || &r >= q || &s >= q {
             return Err(Error::BadSignature);
         }
-        let h = mq.reduce(&BoxedUint::from_be_slice_vartime(data));
+        let h = mq.reduce(&from_be_vartime(data));
         let w: Option<BoxedUint> = s.invert_mod(&NonZero::new(q.clone()).expect("q>1")).into();
         let w = w.ok_or(Error::BadSignature)?;
         let u1 = mq.mul(&h, &w);
@@ -206,7 +206,7 @@ impl DsaPrivateKey {
         if qbits < 2 {
             return Err(Error::UnusableSecretKey);
         }
-        let h = mq.reduce(&BoxedUint::from_be_slice_vartime(data));
+        let h = mq.reduce(&from_be_vartime(data));
         let x = mq.reduce(x);
         let one = BoxedUint::one_with_precision(qp);
         let qm1: Option<NonZero<BoxedUint>> = NonZero::new(q.wrapping_sub(&one)).into();

@@ -195,7 +195,12 @@ unsafe fn add_context(
     // SAFETY: us is live; the new context is ours.
     unsafe {
         let newctx = new_context(us, key);
-        if !master.is_null() {
+        if master.is_null() {
+            // A master starts as its own most recent instance (as in libotr).
+            (*newctx).recent_child = newctx;
+            (*newctx).recent_rcvd_child = newctx;
+            (*newctx).recent_sent_child = newctx;
+        } else {
             (*newctx).m_context = master;
         }
         // Insert with its final instance so the list stays sorted.
@@ -338,8 +343,8 @@ unsafe fn is_trusted(f: *const Fingerprint) -> bool {
 }
 
 /// The "best" instance of a master's family: ENCRYPTED beats FINISHED beats PLAINTEXT,
-/// then a trusted active fingerprint, then the most recent receipt; ties keep the
-/// earlier candidate (starting from `context` itself), as libotr does.
+/// then a trusted active fingerprint, then the most recent receipt; on a full tie the
+/// later context in the list wins, as in libotr.
 unsafe fn find_recent_secure_instance(context: *mut ConnContext) -> *mut ConnContext {
     // SAFETY: context and its family are ours and live.
     unsafe {
@@ -352,7 +357,7 @@ unsafe fn find_recent_secure_instance(context: *mut ConnContext) -> *mut ConnCon
         while !cur.is_null() && (*cur).m_context == m {
             let (rc, rb) = (msgstate_rank((*cur).msgstate), msgstate_rank((*best).msgstate));
             let (tc, tb) = (is_trusted((*cur).active_fingerprint), is_trusted((*best).active_fingerprint));
-            let newer = (*(*cur).context_priv).lastrecv > (*(*best).context_priv).lastrecv;
+            let newer = (*(*cur).context_priv).lastrecv >= (*(*best).context_priv).lastrecv;
             if rc > rb || (rc == rb && (tc && !tb || (tc == tb && newer))) {
                 best = cur;
             }
@@ -609,9 +614,10 @@ unsafe fn forget_context(context: *mut ConnContext) -> c_int {
                 free_context(child);
             }
         } else {
+            // libotr leaves these dangling; we point them back at the master.
             for slot in [&mut (*m).recent_child, &mut (*m).recent_rcvd_child, &mut (*m).recent_sent_child] {
                 if *slot == context {
-                    *slot = null_mut();
+                    *slot = m;
                 }
             }
         }

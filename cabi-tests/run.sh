@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# `make test`: every check of the project. Prints PASS/FAIL/SKIPPED lines and ends
+# with "N passed, M failed"; exits non-zero if anything failed.
+#   1. apt test dependencies (installed when root and missing; else SKIPPED loudly)
+#   2. Rust unit and integration tests (cargo test --release)
+#   3. ABI checks (cabi-tests/abi/run.sh)
+#   4. behavioural C tests: each cabi-tests/src/t_*.c built against ours and, when
+#      installed, against the real libotr 4.1.1; traces must be identical (and equal
+#      the committed cabi-tests/expected/*.txt, made with the real library)
+#   5. file and signature interop with the real libotr, both directions
+#   6. valgrind and AddressSanitizer runs of the C tests linked to ours
+#   7. make install into a staging directory
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+REL="$root/target/release"
+B="$root/build/cabi"
+mkdir -p "$B"
+pass=0 fail=0 skipped=0
+ok() { echo "PASS $*"; pass=$((pass+1)); }
+bad() { echo "FAIL $*"; fail=$((fail+1)); }
+skip() { echo "SKIPPED: $*"; echo "SKIPPED: $*" >> "$B/skipped.txt"; skipped=$((skipped+1)); }
+: > "$B/skipped.txt"
+REAL_LIB=/usr/lib/x86_64-linux-gnu/libotr.so.5
+
+# 1. Dependencies.
+missing=""
+dpkg -s libotr5-dev >/dev/null 2>&1 || missing="$missing libotr5-dev libotr5-bin"
+command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing test dependencies:$missing"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null 2>&1 ||
+            echo "warning: apt-get install$missing failed"
+    fi
+fi
+have_real=0
+[ -e "$REAL_LIB" ] && [ -e /usr/include/libotr/proto.h ] && have_real=1
+[ $have_real = 1 ] || skip "comparison with the real libotr: libotr5-dev not installed (run as root, or apt-get install libotr5-dev); checking against committed traces only"
+have_valgrind=0
+command -v valgrind >/dev/null 2>&1 && have_valgrind=1
+
+# 2. Rust tests.
+if cargo test --release 2>&1 | tee "$B/cargo-test.log" | grep -E "^test result|FAILED|panicked"; then :; fi
+if [ "${PIPESTATUS[0]}" = 0 ] && ! grep -q "FAILED" "$B/cargo-test.log"; then ok "cargo test --release"; else bad "cargo test --release (see build/cabi/cargo-test.log)"; fi
+ln -sf libotr.so "$REL/libotr.so.5"
+
+# 3. ABI checks.
+if bash cabi-tests/abi/run.sh "$REL"; then ok "abi checks"; else bad "abi checks"; fi
+
+# 4. Behavioural traces.
+CFLAGS="-std=gnu11 -Wall -Wno-unused-function -O1 -g"
+build_ours() { gcc $CFLAGS -I"$root/include" "$1" -o "$2" -L"$REL" -Wl,-rpath,"$REL" -lotr $3; }
+build_real() { gcc $CFLAGS "$1" -o "$2" "$REAL_LIB" -lgcrypt; }
+uses() { ldd "$1" | grep -q "libotr.so.5 => $2"; }
+for src in cabi-tests/src/t_*.c; do
+    t=$(basename "$src" .c)
+    [ "$t" = t_interop ] && continue
+    exp="cabi-tests/expected/$t.txt"
+    if ! build_ours "$src" "$B/$t.ours" ""; then bad "$t: does not build against ours"; continue; fi
+    uses "$B/$t.ours" "$REL" || { bad "$t: ours binary does not load target/release/libotr.so.5"; continue; }
+    "$B/$t.ours" > "$B/$t.ours.txt" 2>"$B/$t.ours.err" || { bad "$t (ours) exited non-zero"; continue; }
+    if [ $have_real = 1 ]; then
+        if build_real "$src" "$B/$t.real" && uses "$B/$t.real" /; then
+            "$B/$t.real" > "$B/$t.real.txt" 2>/dev/null
+            if [ "${REGEN_EXPECTED:-0}" = 1 ] || [ ! -f "$exp" ]; then cp "$B/$t.real.txt" "$exp"; fi
+            if diff -u "$B/$t.real.txt" "$B/$t.ours.txt" > "$B/$t.diff"; then ok "$t: same trace as the real libotr"
+            else bad "$t: trace differs from the real libotr"; head -30 "$B/$t.diff"; fi
+        else bad "$t: does not build against the real libotr"; fi
+    fi
+    if [ -f "$exp" ]; then
+        if diff -u "$exp" "$B/$t.ours.txt" > "$B/$t.exp.diff"; then ok "$t: same trace as committed $exp"
+        else bad "$t: trace differs from $exp"; head -30 "$B/$t.exp.diff"; fi
+    else skip "$t: no committed trace $exp"; fi
+done
+
+# 5. Interop with the real libotr: files written by one are read by the other, and
+#    signatures made by one verify with the other.
+if [ $have_real = 1 ]; then
+    build_ours cabi-tests/src/t_interop.c "$B/interop.ours" "" && build_real cabi-tests/src/t_interop.c "$B/interop.real"
+    for dir in ours-to-real real-to-ours; do
+        d=$(mktemp -d); w=${dir%%-to-*}; r=${dir##*-to-}
+        # Both implementations read what one wrote; they must see the same things.
+        if "$B/interop.$w" write "$d" > /dev/null && "$B/interop.$w" read "$d" > "$B/interop.$dir.w.txt" &&
+           "$B/interop.$r" read "$d" > "$B/interop.$dir.r.txt" && grep -q "key me@example.org" "$B/interop.$dir.r.txt" &&
+           diff -u "$B/interop.$dir.w.txt" "$B/interop.$dir.r.txt"; then
+            ok "interop files $dir: same keys, fingerprints, trust and instance tags"
+        else bad "interop files $dir"; fi
+        sig=$("$B/interop.$w" sign "$d")
+        v=$("$B/interop.$r" verify "$d" "$sig")
+        if [ "$v" = "verify=00000000 tampered=01000008" ]; then ok "interop signature $dir"; else bad "interop signature $dir: $v"; fi
+        [ "$w" = ours ] && { m=$(stat -c %a "$d/otr.private_key"); [ "$m" = 600 ] && ok "our key file is mode 0600" || bad "our key file mode $m"; }
+        rm -rf "$d"
+    done
+else
+    skip "interop with the real libotr (not installed)"
+fi
+
+# 6. Memory checks of the C programs linked to ours.
+if [ $have_valgrind = 1 ]; then
+    for t in t_context t_privkey t_files t_basic; do
+        if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+            --show-leak-kinds=definite,indirect,possible "$B/$t.ours" > /dev/null 2> "$B/$t.valgrind.txt"; then
+            ok "valgrind $t: 0 errors, 0 leaks"
+        else bad "valgrind $t"; head -40 "$B/$t.valgrind.txt"; fi
+    done
+    d=$(mktemp -d)
+    if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+        "$B/interop.ours" write "$d" > /dev/null 2> "$B/interop.valgrind.txt" 2>&1 ||
+       { build_ours cabi-tests/src/t_interop.c "$B/interop.ours" "" && valgrind -q --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect,possible "$B/interop.ours" write "$(mktemp -d)" > /dev/null 2> "$B/interop.valgrind.txt"; }; then
+        ok "valgrind key generation and file writes: clean"
+    else bad "valgrind key generation"; head -40 "$B/interop.valgrind.txt"; fi
+    rm -rf "$d"
+else
+    skip "valgrind (not installed)"
+fi
+if echo 'int main(void){return 0;}' | gcc -fsanitize=address -x c - -o "$B/asan-probe" 2>/dev/null; then
+    for t in t_context t_privkey t_files t_basic; do
+        if build_ours "cabi-tests/src/$t.c" "$B/$t.asan" "-fsanitize=address" &&
+           ASAN_OPTIONS=detect_leaks=1 "$B/$t.asan" > "$B/$t.asan.txt" 2> "$B/$t.asan.err" &&
+           cmp -s "$B/$t.asan.txt" "$B/$t.ours.txt"; then ok "asan $t: clean"
+        else bad "asan $t"; head -30 "$B/$t.asan.err"; fi
+    done
+else
+    skip "AddressSanitizer (gcc cannot link -fsanitize=address here)"
+fi
+
+# 7. Installation layout.
+stage=$(mktemp -d)
+if make -s install DESTDIR="$stage" PREFIX=/usr/local >/dev/null &&
+   [ -f "$stage/usr/local/lib/libotr.so.5.1.1" ] && [ -L "$stage/usr/local/lib/libotr.so.5" ] &&
+   [ -L "$stage/usr/local/lib/libotr.so" ] && [ -f "$stage/usr/local/lib/libotr.a" ] &&
+   [ "$(ls "$stage/usr/local/include/libotr" | wc -l)" = 16 ] &&
+   grep -q '^Version: 4.1.1' "$stage/usr/local/lib/pkgconfig/libotr.pc" &&
+   readelf -d "$stage/usr/local/lib/libotr.so.5.1.1" | grep -q 'SONAME.*\[libotr.so.5\]' &&
+   ! readelf -S "$stage/usr/local/lib/libotr.so.5.1.1" | grep -q gnu.version_d; then
+    ok "make install: library, symlinks, 16 headers, libotr.pc; SONAME libotr.so.5, no symbol versions"
+else bad "make install layout"; fi
+rm -rf "$stage"
+
+# Exports: every symbol this stage provides, none that libotr lacks.
+want=$(awk -F'\t' '!/^#/ && $1 ~ /^otrl_/ {print $1}' ../shared/reference/symbols.tsv | sort -u)
+have=$(nm -D --defined-only "$REL/libotr.so" | awk '{print $NF}' | grep '^otrl_' | sort -u)
+extra=$(comm -13 <(echo "$want") <(echo "$have"))
+if [ -z "$extra" ]; then ok "exports: $(echo "$have" | wc -l) otrl_* symbols, all libotr's"; else bad "exports not in libotr: $extra"; fi
+
+echo
+[ -s "$B/skipped.txt" ] && { echo "Skipped parts:"; cat "$B/skipped.txt"; }
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
