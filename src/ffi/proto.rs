@@ -1,5 +1,6 @@
-//! proto.h, part one: library initialisation and version. (The protocol functions of
-//! proto.h arrive with the conversation layer.)
+//! proto.h: library initialisation and version, query messages, whitespace tags,
+//! message classification and fragments. (Creating and accepting data messages come
+//! with the conversation layer.)
 
 use super::boundary;
 use super::error::{gcry_error, GPG_ERR_INV_VALUE};
@@ -16,11 +17,6 @@ pub const OTRL_VERSION_SUB: c_uint = 1;
 /// An `AtomicU32` has the layout of `unsigned int`, so C reading it sees a plain int.
 #[no_mangle]
 pub static otrl_api_version: AtomicU32 = AtomicU32::new(0);
-
-/// Encoded API version as stored in `otrl_api_version`.
-pub(crate) fn api_version() -> u32 {
-    otrl_api_version.load(Ordering::Relaxed)
-}
 
 #[no_mangle]
 pub extern "C" fn otrl_init(ver_major: c_uint, ver_minor: c_uint, ver_sub: c_uint) -> gcry_error_t {
@@ -55,12 +51,253 @@ mod tests {
     fn init_records_smallest_and_checks_major() {
         assert_eq!(otrl_init(3, 0, 0), 0x2000_0037);
         assert_eq!(otrl_init(4, 1, 1), 0);
-        assert_eq!(api_version(), 0x40101);
+        assert_eq!(otrl_api_version.load(Ordering::Relaxed), 0x40101);
         assert_eq!(otrl_init(4, 0, 0), 0);
-        assert_eq!(api_version(), 0x40000);
+        assert_eq!(otrl_api_version.load(Ordering::Relaxed), 0x40000);
         assert_eq!(otrl_init(4, 2, 0), 0);
-        assert_eq!(api_version(), 0x40000);
+        assert_eq!(otrl_api_version.load(Ordering::Relaxed), 0x40000);
         let v = unsafe { std::ffi::CStr::from_ptr(otrl_version()) };
         assert_eq!(v.to_bytes(), b"4.1.1");
     }
+}
+
+// ---------------------------------------------------------------------------------
+// Query messages, whitespace tags, classification, fragments.
+
+use super::error::{gcry_error as gerr, GPG_ERR_ENOMEM};
+use super::types::{ConnContext, OtrlFragmentResult, OtrlMessageType, OtrlPolicy};
+use super::util::{cstr, strdup_bytes};
+use crate::proto as core;
+use libc::{c_int, c_ushort};
+use std::ptr::null_mut;
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_proto_default_query_msg(ourname: *const c_char, policy: OtrlPolicy) -> *mut c_char {
+    boundary("otrl_proto_default_query_msg", null_mut(), || unsafe {
+        strdup_bytes(&core::default_query_msg(cstr(ourname).unwrap_or(b"(null)"), policy))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_proto_query_bestversion(querymsg: *const c_char, policy: OtrlPolicy) -> c_uint {
+    boundary("otrl_proto_query_bestversion", 0, || unsafe {
+        cstr(querymsg).map_or(0, |m| core::query_bestversion(m, policy))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_proto_whitespace_bestversion(
+    msg: *const c_char,
+    starttagp: *mut *const c_char,
+    endtagp: *mut *const c_char,
+    policy: OtrlPolicy,
+) -> c_uint {
+    boundary("otrl_proto_whitespace_bestversion", 0, || unsafe {
+        if !starttagp.is_null() {
+            *starttagp = std::ptr::null();
+        }
+        if !endtagp.is_null() {
+            *endtagp = std::ptr::null();
+        }
+        let Some(m) = cstr(msg) else { return 0 };
+        match core::whitespace_bestversion(m, policy) {
+            Some((v, s, e)) => {
+                if !starttagp.is_null() {
+                    *starttagp = msg.add(s);
+                }
+                if !endtagp.is_null() {
+                    *endtagp = msg.add(e);
+                }
+                v
+            }
+            None => 0,
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_proto_message_type(message: *const c_char) -> OtrlMessageType {
+    boundary("otrl_proto_message_type", core::MessageType::NotOtr as u32, || unsafe {
+        cstr(message).map_or(core::MessageType::NotOtr, core::message_type) as u32
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_proto_message_version(message: *const c_char) -> c_int {
+    boundary("otrl_proto_message_version", 0, || unsafe { cstr(message).map_or(0, core::message_version) as c_int })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_proto_instance(
+    otrmsg: *const c_char,
+    instance_from: *mut c_uint,
+    instance_to: *mut c_uint,
+) -> gcry_error_t {
+    boundary("otrl_proto_instance", gerr(GPG_ERR_INV_VALUE), || unsafe {
+        match cstr(otrmsg).and_then(core::instance) {
+            Some((from, to)) if !instance_from.is_null() && !instance_to.is_null() => {
+                *instance_from = from;
+                *instance_to = to;
+                0
+            }
+            _ => gerr(GPG_ERR_INV_VALUE),
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_proto_data_read_flags(datamsg: *const c_char, flagsp: *mut u8) -> gcry_error_t {
+    boundary("otrl_proto_data_read_flags", gerr(GPG_ERR_INV_VALUE), || unsafe {
+        if !flagsp.is_null() {
+            *flagsp = 0;
+        }
+        match cstr(datamsg).and_then(core::data_read_flags) {
+            Some(f) => {
+                if !flagsp.is_null() {
+                    *flagsp = f;
+                }
+                0
+            }
+            None => gerr(GPG_ERR_INV_VALUE),
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_proto_fragment_create(
+    mms: c_int,
+    fragment_count: c_int,
+    fragments: *mut *mut *mut c_char,
+    context: *mut ConnContext,
+    message: *const c_char,
+) -> gcry_error_t {
+    boundary("otrl_proto_fragment_create", gerr(GPG_ERR_INV_VALUE), || unsafe {
+        let (Some(msg), false, false) = (cstr(message), context.is_null(), fragments.is_null()) else {
+            return gerr(GPG_ERR_INV_VALUE);
+        };
+        if !(1..=65535).contains(&fragment_count) || mms < 0 {
+            return gerr(GPG_ERR_INV_VALUE);
+        }
+        let c = &*context;
+        let Some(parts) = core::fragment_create(
+            mms as usize,
+            fragment_count as u16,
+            msg,
+            c.protocol_version,
+            c.auth.protocol_version,
+            c.our_instance,
+            c.their_instance,
+        ) else {
+            return gerr(GPG_ERR_INV_VALUE);
+        };
+        let arr = libc::calloc(parts.len(), std::mem::size_of::<*mut c_char>()) as *mut *mut c_char;
+        if arr.is_null() {
+            return gerr(GPG_ERR_ENOMEM);
+        }
+        for (i, p) in parts.iter().enumerate() {
+            *arr.add(i) = strdup_bytes(p);
+        }
+        *fragments = arr;
+        0
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_proto_fragment_free(fragments: *mut *mut *mut c_char, arraylen: c_ushort) {
+    boundary("otrl_proto_fragment_free", (), || unsafe {
+        if fragments.is_null() || (*fragments).is_null() {
+            return;
+        }
+        let arr = *fragments;
+        for i in 0..arraylen as usize {
+            libc::free(*arr.add(i) as *mut libc::c_void);
+        }
+        // Like libotr, *fragments keeps its (now dangling) value.
+        libc::free(arr as *mut libc::c_void);
+    })
+}
+
+const FRAGMENT_UNFRAGMENTED: OtrlFragmentResult = 0;
+const FRAGMENT_INCOMPLETE: OtrlFragmentResult = 1;
+const FRAGMENT_COMPLETE: OtrlFragmentResult = 2;
+
+/// Reassembly state lives in the context's private part, as in libotr
+/// (`fragment`, `fragment_len`, `fragment_n`, `fragment_k`).
+unsafe fn reset_fragment(p: *mut super::types::ConnContextPriv) {
+    // SAFETY: p is a live private part; fragment is malloc'd or NULL.
+    unsafe {
+        libc::free((*p).fragment as *mut libc::c_void);
+        (*p).fragment = null_mut();
+        (*p).fragment_len = 0;
+        (*p).fragment_n = 0;
+        (*p).fragment_k = 0;
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_proto_fragment_accumulate(
+    unfragmessagep: *mut *mut c_char,
+    context: *mut ConnContext,
+    msg: *const c_char,
+) -> OtrlFragmentResult {
+    boundary("otrl_proto_fragment_accumulate", FRAGMENT_INCOMPLETE, || unsafe {
+        let (Some(m), false) = (cstr(msg), context.is_null() || (*context).context_priv.is_null()) else {
+            return FRAGMENT_INCOMPLETE;
+        };
+        let p = (*context).context_priv;
+        let frag = match core::parse_fragment(m) {
+            None => {
+                // Not a fragment: whatever was being reassembled is dropped.
+                reset_fragment(p);
+                return FRAGMENT_UNFRAGMENTED;
+            }
+            // A malformed header leaves the reassembly as it was (as in libotr).
+            Some(Err(())) => None,
+            Some(Ok(f)) => Some(f),
+        };
+        if let Some(f) = frag {
+            let pr = &mut *p;
+            if f.k == 1 || (f.n == pr.fragment_n && f.k == pr.fragment_k.wrapping_add(1)) {
+                let old = if f.k == 1 { 0 } else { pr.fragment_len };
+                let newlen = old + f.piece.len();
+                if newlen > core::MAX_REASSEMBLED {
+                    reset_fragment(p);
+                    return FRAGMENT_INCOMPLETE;
+                }
+                let buf = if f.k == 1 {
+                    libc::free(pr.fragment as *mut libc::c_void);
+                    pr.fragment = null_mut();
+                    libc::malloc(newlen + 1)
+                } else {
+                    libc::realloc(pr.fragment as *mut libc::c_void, newlen + 1)
+                } as *mut u8;
+                if buf.is_null() {
+                    reset_fragment(p);
+                    return FRAGMENT_INCOMPLETE;
+                }
+                std::ptr::copy_nonoverlapping(f.piece.as_ptr(), buf.add(old), f.piece.len());
+                *buf.add(newlen) = 0;
+                pr.fragment = buf as *mut c_char;
+                pr.fragment_len = newlen;
+                pr.fragment_n = f.n;
+                pr.fragment_k = f.k;
+            } else {
+                reset_fragment(p);
+            }
+        }
+        let pr = &mut *p;
+        if pr.fragment_n > 0 && pr.fragment_n == pr.fragment_k {
+            if unfragmessagep.is_null() {
+                reset_fragment(p);
+                return FRAGMENT_INCOMPLETE;
+            }
+            *unfragmessagep = pr.fragment;
+            pr.fragment = null_mut();
+            pr.fragment_len = 0;
+            pr.fragment_n = 0;
+            pr.fragment_k = 0;
+            return FRAGMENT_COMPLETE;
+        }
+        FRAGMENT_INCOMPLETE
+    })
 }
