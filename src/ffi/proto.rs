@@ -146,7 +146,7 @@ pub unsafe extern "C" fn otrl_proto_instance(
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn otrl_proto_data_read_flags(datamsg: *const c_char, flagsp: *mut u8) -> gcry_error_t {
+pub unsafe extern "C" fn otrl_proto_data_read_flags(datamsg: *const c_char, flagsp: *mut libc::c_uchar) -> gcry_error_t {
     boundary("otrl_proto_data_read_flags", gerr(GPG_ERR_INV_VALUE), || unsafe {
         if !flagsp.is_null() {
             *flagsp = 0;
