@@ -2,6 +2,7 @@
 //! big-number helpers (Montgomery exponentiation) and OTR's DSA.
 
 pub mod bignum;
+pub mod dh;
 pub mod dsa;
 pub mod hash;
 pub mod random;
