@@ -20,4 +20,7 @@ pub mod proto;
 /// Type-length-value records carried inside data messages.
 pub mod tlv;
 
+/// OTR v2/v3 binary message encoding.
+pub mod wire;
+
 pub mod ffi;
