@@ -15,6 +15,8 @@ pub mod sexp;
 pub mod store;
 /// Base64 as libotr does it, and the `?OTR:…​.` framing.
 pub mod b64;
+/// The authenticated key exchange state machine.
+pub mod ake;
 /// Query messages, whitespace tags, message classification, fragments.
 pub mod proto;
 /// Type-length-value records carried inside data messages.

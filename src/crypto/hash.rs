@@ -37,3 +37,19 @@ mod tests {
         assert_eq!(hmac_sha1(b"Jefe", b"what do ya want for nothing?")[..4], [0xef, 0xfc, 0xdf, 0x6a]);
     }
 }
+
+/// AES-128 in counter mode with a 16-byte big-endian initial counter block.
+pub fn aes128_ctr(key: &[u8; 16], ctr: &[u8; 16], data: &[u8]) -> Vec<u8> {
+    use ctr::cipher::{KeyIvInit, StreamCipher};
+    let mut out = data.to_vec();
+    let mut c = ctr::Ctr128BE::<aes::Aes128>::new(key.into(), ctr.into());
+    c.apply_keystream(&mut out);
+    out
+}
+
+/// The first 20 bytes of HMAC-SHA256 (OTR's "MAC" fields in the AKE).
+pub fn hmac_sha256_160(key: &[u8], data: &[u8]) -> [u8; 20] {
+    let mut o = [0u8; 20];
+    o.copy_from_slice(&hmac_sha256(key, data)[..20]);
+    o
+}
