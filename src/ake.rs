@@ -190,6 +190,19 @@ impl Ake {
 
     /// A D-H Commit arrived (body after the header).
     pub fn handle_commit(&mut self, body: &[u8], version: u16, sender_instance: u32) -> Result<Outcome> {
+        self.handle_commit_in(body, version, sender_instance, false)
+    }
+
+    /// A D-H Commit arrived at a master (`is_master`) or instance context. A master's
+    /// own commit may be stale (kept in case another instance answers it), so in a
+    /// simultaneous-commit race the master always yields, as libotr's does.
+    pub fn handle_commit_in(
+        &mut self,
+        body: &[u8],
+        version: u16,
+        sender_instance: u32,
+        is_master: bool,
+    ) -> Result<Outcome> {
         let c = DhCommit::read(&mut Reader::new(body))?;
         let their_instance = sender_instance;
         let send = match self.state {
@@ -199,7 +212,7 @@ impl Ake {
             }
             State::AwaitingDhKey => {
                 // Simultaneous commits: the larger hashed g^x keeps its own commit.
-                if self.hashgx[..] > c.hashgx[..] {
+                if !is_master && self.hashgx[..] > c.hashgx[..] {
                     let m = self.commit_msg();
                     Some(m)
                 } else {
@@ -274,6 +287,29 @@ impl Ake {
         Ok((key, fp, keyid))
     }
 
+    /// Give `target` (a new instance context's exchange) our outstanding D-H Commit,
+    /// so that it can take the D-H Key an instance sent in answer to the master's
+    /// commit (libotr's `otrl_auth_copy_on_key`). Other states copy nothing.
+    pub fn copy_on_key(&self, target: &mut Ake) {
+        if matches!(self.state, State::AwaitingDhKey | State::AwaitingSig) {
+            target.initiated = self.initiated;
+            target.our_dh = self
+                .our_dh
+                .as_ref()
+                .map(|k| KeyPair { private: Zeroizing::new(k.private.to_vec()), public: k.public.clone() });
+            target.our_keyid = self.our_keyid;
+            target.r = self.r.clone();
+            target.encgx = self.encgx.clone();
+            target.hashgx = self.hashgx;
+            target.state = State::AwaitingDhKey;
+        }
+    }
+
+    /// Our current D-H public value, if the exchange has one.
+    pub fn our_public(&self) -> Option<&[u8]> {
+        self.our_dh.as_ref().map(|k| &k.public[..])
+    }
+
     /// A D-H Key arrived.
     pub fn handle_key(&mut self, body: &[u8], privkey: &DsaPrivateKey) -> Result<Outcome> {
         let k = DhKey::read(&mut Reader::new(body))?;
@@ -314,7 +350,9 @@ impl Ake {
         let r: [u8; 16] = rv.r.as_slice().try_into().map_err(|_| Error::InvalidValue)?;
         let gxmpi = aes128_ctr(&r, &ZERO_CTR, &self.encgx);
         if !bool::from(sha256(&gxmpi).ct_eq(&self.hashgx)) {
-            return Err(Error::InvalidValue);
+            // libotr ignores a Reveal Signature whose r does not open the commitment
+            // (no error, nothing sent, state unchanged).
+            return Ok(Outcome::default());
         }
         let mut rd = Reader::new(&gxmpi);
         let gx = rd.mpi()?.to_vec();

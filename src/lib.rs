@@ -22,6 +22,9 @@ pub mod proto;
 /// Type-length-value records carried inside data messages.
 pub mod tlv;
 
+/// Data-message keys, rotation, encryption (the established session).
+pub mod session;
+
 /// OTR v2/v3 binary message encoding.
 pub mod wire;
 
