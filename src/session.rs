@@ -344,6 +344,11 @@ fn parse_data(raw: &[u8]) -> Option<ParsedData<'_>> {
     Some(ParsedData { flags, sender_keyid, recipient_keyid, next_dh, ctr, enc, mac, authenticated })
 }
 
+/// Does `msg` hold a well-formed Data Message (whatever its keys)?
+pub fn parses(msg: &[u8]) -> bool {
+    decode_data_frame(msg).is_some_and(|raw| parse_data(&raw).is_some())
+}
+
 /// The flags byte of a data message that may be otherwise unreadable (libotr's
 /// `otrl_proto_data_read_flags`); see [`crate::proto::data_read_flags`].
 pub fn read_flags(msg: &[u8]) -> Option<u8> {

@@ -31,6 +31,14 @@ pub(crate) struct ContextExtra {
     pub us: OtrlUserState,
     /// Master contexts only: fingerprint bytes → entry in `fingerprint_root` list.
     pub fps: HashMap<[u8; 20], *mut Fingerprint>,
+    /// The authenticated key exchange in progress (projected into `auth`).
+    pub ake: crate::ake::Ake,
+    /// The established data session, if any (its key ids are projected into
+    /// `context_priv`).
+    pub session: Option<crate::session::Session>,
+    /// An exchange answering the master's commit runs on this ENCRYPTED context; when
+    /// it completes it counts as a new session (see `message.rs`).
+    pub master_rekey: bool,
 }
 
 /// # Safety
@@ -87,7 +95,13 @@ unsafe fn new_context(us: OtrlUserState, key: &ContextKey) -> *mut ConnContext {
     let p = calloc_struct::<ContextImpl>();
     // SAFETY: p is fresh and zero-filled; we initialise the fields libotr initialises.
     unsafe {
-        ptr::addr_of_mut!((*p).x).write(ContextExtra { us, fps: HashMap::new() });
+        ptr::addr_of_mut!((*p).x).write(ContextExtra {
+            us,
+            fps: HashMap::new(),
+            ake: crate::ake::Ake::default(),
+            session: None,
+            master_rekey: false,
+        });
         let c = p as *mut ConnContext;
         (*c).username = strdup_bytes(&key.0);
         (*c).accountname = strdup_bytes(&key.1);
@@ -536,13 +550,25 @@ pub unsafe extern "C" fn otrl_context_forget_fingerprint(fprint: *mut Fingerprin
 unsafe fn end_session(context: *mut ConnContext) {
     // SAFETY: context is ours.
     unsafe {
-        super::handles::clear_auth(ptr::addr_of_mut!((*context).auth));
+        clear_auth_of(context);
+        let x = extra(context);
+        x.session = None;
+        x.master_rekey = false;
         (*context).active_fingerprint = null_mut();
         (*context).sessionid = [0; 20];
         (*context).sessionid_len = 0;
         (*context).protocol_version = 0;
         sm_state_reset((*context).smstate);
         priv_force_finished((*context).context_priv);
+    }
+}
+
+/// Forget a context's key exchange: the C fields and the core state behind them.
+pub(crate) unsafe fn clear_auth_of(context: *mut ConnContext) {
+    // SAFETY: context is ours.
+    unsafe {
+        super::handles::clear_auth(ptr::addr_of_mut!((*context).auth));
+        extra(context).ake.clear();
     }
 }
 

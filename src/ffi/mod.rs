@@ -21,6 +21,8 @@ pub mod context;
 pub mod instag;
 /// mem.h
 pub mod mem;
+/// message.h (and proto.h's data-message functions)
+pub mod message;
 /// privkey.h (keys, fingerprints file, signatures)
 pub mod privkey;
 /// proto.h (library init and version; the protocol functions come with conversations)

@@ -18,6 +18,11 @@ pub const OTRL_VERSION_SUB: c_uint = 1;
 #[no_mangle]
 pub static otrl_api_version: AtomicU32 = AtomicU32::new(0);
 
+/// The API version the application announced with `otrl_init` (0 before).
+pub(crate) fn api_version() -> u32 {
+    otrl_api_version.load(Ordering::Relaxed)
+}
+
 #[no_mangle]
 pub extern "C" fn otrl_init(ver_major: c_uint, ver_minor: c_uint, ver_sub: c_uint) -> gcry_error_t {
     boundary("otrl_init", gcry_error(GPG_ERR_INV_VALUE), || {
