@@ -127,26 +127,25 @@ impl Session {
     /// context had, if any: if our keys in it continue the AKE's, they are kept.
     pub fn establish(prev: Option<Session>, a: &AkeResult<'_>) -> Option<Session> {
         dh::check_range(a.their_pub).ok()?;
-        let (our_dh, our_old_dh, our_keyid, mut saved) = match prev {
-            Some(mut p)
-                if p.our_keyid.wrapping_sub(1) == a.our_keyid && p.our_old_dh.public == a.our_dh.public =>
-            {
-                for (i, j) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
-                    p.reveal(i, j);
-                }
-                let saved = std::mem::take(&mut p.saved_mac_keys);
-                (copy_pair(&p.our_dh), copy_pair(&p.our_old_dh), p.our_keyid, saved)
-            }
+        // As libotr's go_encrypted: the keys with their newest value are replaced
+        // (not revealed); the slots for their previous value keep what they held (now
+        // unusable, as their previous value is forgotten) until the next rotation
+        // reveals them.
+        let (our_dh, our_old_dh, our_keyid, saved, stale) = match prev {
             Some(mut p) => {
-                for (i, j) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
-                    p.reveal(i, j);
+                let stale = [p.keys[0][1].take(), p.keys[1][1].take()];
+                let saved = std::mem::take(&mut p.saved_mac_keys);
+                if p.our_keyid.wrapping_sub(1) == a.our_keyid && p.our_old_dh.public == a.our_dh.public {
+                    (copy_pair(&p.our_dh), copy_pair(&p.our_old_dh), p.our_keyid, saved, stale)
+                } else {
+                    (dh::generate(), copy_pair(a.our_dh), a.our_keyid.wrapping_add(1), saved, stale)
                 }
-                (dh::generate(), copy_pair(a.our_dh), a.our_keyid.wrapping_add(1), std::mem::take(&mut p.saved_mac_keys))
             }
-            None => (dh::generate(), copy_pair(a.our_dh), a.our_keyid.wrapping_add(1), Vec::new()),
+            None => (dh::generate(), copy_pair(a.our_dh), a.our_keyid.wrapping_add(1), Vec::new(), [None, None]),
         };
         let k00 = SessKeys::new(&our_dh, a.their_pub)?;
         let k10 = SessKeys::new(&our_old_dh, a.their_pub)?;
+        let [s01, s11] = stale;
         let s = Session {
             their_keyid: a.their_keyid,
             their_y: a.their_pub.to_vec(),
@@ -154,8 +153,8 @@ impl Session {
             our_keyid,
             our_dh,
             our_old_dh,
-            keys: [[Some(k00), None], [Some(k10), None]],
-            saved_mac_keys: std::mem::take(&mut saved),
+            keys: [[Some(k00), s01], [Some(k10), s11]],
+            saved_mac_keys: saved,
         };
         Some(s)
     }
