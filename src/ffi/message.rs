@@ -26,6 +26,7 @@ use super::context::{extra, find_fingerprint, otrl_context_find, otrl_context_fo
 use super::error::{gcry_error, GPG_ERR_CONFLICT, GPG_ERR_ENOMEM, GPG_ERR_INV_VALUE};
 use super::types::*;
 use super::util::{cfree, cstr, strdup_bytes};
+use super::proto::Accumulated;
 use super::{boundary, instag, privkey, tlv as ctlv};
 use crate::ake::{self, Ake, Established, Outcome, SsidHalf};
 use crate::crypto::dsa::DsaPrivateKey;
@@ -809,7 +810,7 @@ pub unsafe extern "C" fn otrl_message_sending(
     messagep: *mut *mut c_char,
     frag_policy: OtrlFragmentPolicy,
     contextp: *mut *mut ConnContext,
-    add_appdata: AddAppDataFn,
+    add_appdata: Option<unsafe extern "C" fn(*mut c_void, *mut ConnContext)>,
     data: *mut c_void,
 ) -> gcry_error_t {
     boundary("otrl_message_sending", err(GPG_ERR_INV_VALUE), || unsafe {
@@ -972,7 +973,7 @@ pub unsafe extern "C" fn otrl_message_receiving(
     newmessagep: *mut *mut c_char,
     tlvsp: *mut *mut OtrlTLV,
     contextp: *mut *mut ConnContext,
-    add_appdata: AddAppDataFn,
+    add_appdata: Option<unsafe extern "C" fn(*mut c_void, *mut ConnContext)>,
     data: *mut c_void,
 ) -> c_int {
     boundary("otrl_message_receiving", 1, || unsafe {
@@ -1047,15 +1048,18 @@ unsafe fn receive(
                     return 1;
                 }
             }
-            let mut whole: *mut c_char = null_mut();
-            let mb = cbuf(&msg);
-            match super::proto::otrl_proto_fragment_accumulate(&mut whole, ctx, mb.as_ptr() as *const c_char) {
-                0 => {}
-                2 => {
+            match super::proto::accumulate(ctx, &msg) {
+                Accumulated::Unfragmented => {}
+                Accumulated::Complete(whole) => {
                     msg = cstr(whole).unwrap_or_default().to_vec();
                     cfree(whole);
                 }
-                _ => return 1,
+                Accumulated::Incomplete => return 1,
+                Accumulated::TooBig => {
+                    // Ours only: libotr has no cap (protocol-notes §3.4).
+                    message_malformed(ops, ctx);
+                    return 1;
+                }
             }
         }
 

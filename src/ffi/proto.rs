@@ -239,22 +239,28 @@ unsafe fn reset_fragment(p: *mut super::types::ConnContextPriv) {
     }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn otrl_proto_fragment_accumulate(
-    unfragmessagep: *mut *mut c_char,
-    context: *mut ConnContext,
-    msg: *const c_char,
-) -> OtrlFragmentResult {
-    boundary("otrl_proto_fragment_accumulate", FRAGMENT_INCOMPLETE, || unsafe {
-        let (Some(m), false) = (cstr(msg), context.is_null() || (*context).context_priv.is_null()) else {
-            return FRAGMENT_INCOMPLETE;
-        };
+/// What accumulating one received message did.
+pub(crate) enum Accumulated {
+    /// Not a fragment (any partial message was dropped).
+    Unfragmented,
+    /// Stored; more pieces are needed (or the piece was out of order and dropped).
+    Incomplete,
+    /// The last piece arrived: the whole message.
+    Complete(*mut c_char),
+    /// The reassembled message would exceed our cap: the partial message was dropped.
+    TooBig,
+}
+
+/// Fragment reassembly in the context's private part (libotr's rules, with a cap).
+pub(crate) unsafe fn accumulate(context: *mut ConnContext, m: &[u8]) -> Accumulated {
+    // SAFETY: context is live with a private part.
+    unsafe {
         let p = (*context).context_priv;
         let frag = match core::parse_fragment(m) {
             None => {
                 // Not a fragment: whatever was being reassembled is dropped.
                 reset_fragment(p);
-                return FRAGMENT_UNFRAGMENTED;
+                return Accumulated::Unfragmented;
             }
             // A malformed header leaves the reassembly as it was (as in libotr).
             Some(Err(())) => None,
@@ -267,7 +273,7 @@ pub unsafe extern "C" fn otrl_proto_fragment_accumulate(
                 let newlen = old + f.piece.len();
                 if newlen > core::MAX_REASSEMBLED {
                     reset_fragment(p);
-                    return FRAGMENT_INCOMPLETE;
+                    return Accumulated::TooBig;
                 }
                 let buf = if f.k == 1 {
                     libc::free(pr.fragment as *mut libc::c_void);
@@ -278,7 +284,7 @@ pub unsafe extern "C" fn otrl_proto_fragment_accumulate(
                 } as *mut u8;
                 if buf.is_null() {
                     reset_fragment(p);
-                    return FRAGMENT_INCOMPLETE;
+                    return Accumulated::Incomplete;
                 }
                 std::ptr::copy_nonoverlapping(f.piece.as_ptr(), buf.add(old), f.piece.len());
                 *buf.add(newlen) = 0;
@@ -292,17 +298,38 @@ pub unsafe extern "C" fn otrl_proto_fragment_accumulate(
         }
         let pr = &mut *p;
         if pr.fragment_n > 0 && pr.fragment_n == pr.fragment_k {
-            if unfragmessagep.is_null() {
-                reset_fragment(p);
-                return FRAGMENT_INCOMPLETE;
-            }
-            *unfragmessagep = pr.fragment;
+            let whole = pr.fragment;
             pr.fragment = null_mut();
             pr.fragment_len = 0;
             pr.fragment_n = 0;
             pr.fragment_k = 0;
-            return FRAGMENT_COMPLETE;
+            return Accumulated::Complete(whole);
         }
-        FRAGMENT_INCOMPLETE
+        Accumulated::Incomplete
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_proto_fragment_accumulate(
+    unfragmessagep: *mut *mut c_char,
+    context: *mut ConnContext,
+    msg: *const c_char,
+) -> OtrlFragmentResult {
+    boundary("otrl_proto_fragment_accumulate", FRAGMENT_INCOMPLETE, || unsafe {
+        let (Some(m), false) = (cstr(msg), context.is_null() || (*context).context_priv.is_null()) else {
+            return FRAGMENT_INCOMPLETE;
+        };
+        match accumulate(context, m) {
+            Accumulated::Unfragmented => FRAGMENT_UNFRAGMENTED,
+            Accumulated::Incomplete | Accumulated::TooBig => FRAGMENT_INCOMPLETE,
+            Accumulated::Complete(whole) => {
+                if unfragmessagep.is_null() {
+                    libc::free(whole as *mut libc::c_void);
+                    return FRAGMENT_INCOMPLETE;
+                }
+                *unfragmessagep = whole;
+                FRAGMENT_COMPLETE
+            }
+        }
     })
 }
