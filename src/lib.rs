@@ -21,6 +21,8 @@ pub mod ake;
 pub mod proto;
 /// Type-length-value records carried inside data messages.
 pub mod tlv;
+/// The Socialist Millionaires' Protocol (libotr's sm.c).
+pub mod smp;
 
 /// OTR v2/v3 binary message encoding.
 pub mod wire;
