@@ -171,7 +171,12 @@ impl std::fmt::Debug for SmState {
     }
 }
 
-/// A number as an integer of at least `MOD_BITS` bits.
+/// A stored or received number (big-endian magnitude) as an integer of at least
+/// `MOD_BITS` bits; see [`secret_from_bytes`] for the secret.
+pub fn number(bytes: &[u8]) -> BoxedUint {
+    num(bytes)
+}
+
 fn num(bytes: &[u8]) -> BoxedUint {
     let m = minimal(bytes);
     from_be(m, limb_bits((m.len() as u32 * 8).max(MOD_BITS)))
