@@ -200,8 +200,12 @@ pub extern "C" fn otrl_sm_init() {
     boundary("otrl_sm_init", (), smp::init_group)
 }
 
+// The state functions take `OtrlSMAliceState`, a C typedef of `OtrlSMState` (the same
+// type): cbindgen would render `OtrlSMState` as `struct OtrlSMState`, which C does not
+// have (libotr's is an anonymous struct).
+
 #[no_mangle]
-pub unsafe extern "C" fn otrl_sm_state_new(smst: *mut OtrlSMState) {
+pub unsafe extern "C" fn otrl_sm_state_new(smst: *mut OtrlSMAliceState) {
     boundary("otrl_sm_state_new", (), || unsafe {
         if smst.is_null() {
             return;
@@ -217,7 +221,7 @@ pub unsafe extern "C" fn otrl_sm_state_new(smst: *mut OtrlSMState) {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn otrl_sm_state_init(smst: *mut OtrlSMState) {
+pub unsafe extern "C" fn otrl_sm_state_init(smst: *mut OtrlSMAliceState) {
     boundary("otrl_sm_state_init", (), || unsafe {
         if smst.is_null() {
             return;
@@ -228,7 +232,7 @@ pub unsafe extern "C" fn otrl_sm_state_init(smst: *mut OtrlSMState) {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn otrl_sm_state_free(smst: *mut OtrlSMState) {
+pub unsafe extern "C" fn otrl_sm_state_free(smst: *mut OtrlSMAliceState) {
     boundary("otrl_sm_state_free", (), || unsafe {
         if smst.is_null() {
             return;
