@@ -291,8 +291,14 @@ fn pow_secret(base: &BoxedUint, x: &BoxedUint) -> BoxedUint {
 /// (a - b·c) mod q, the response of every proof (constant time).
 fn response(a: &BoxedUint, b: &BoxedUint, c: &BoxedUint) -> BoxedUint {
     let q = &group().q;
-    let (ma, mb, mc) = (q.to_monty(a), q.to_monty(b), q.to_monty(c));
-    ma.sub(&mb.mul(&mc)).retrieve()
+    let (mut ma, mut mb, mc) = (q.to_monty(a), q.to_monty(b), q.to_monty(c));
+    let mut bc = mb.mul(&mc);
+    let mut d = ma.sub(&bc);
+    let out = d.retrieve();
+    for v in [&mut ma, &mut mb, &mut bc, &mut d] {
+        v.zeroize();
+    }
+    out
 }
 
 /// A received proof hash as a number, if it can be one (at most 256 bits).
