@@ -21,6 +21,8 @@ pub mod ake;
 pub mod proto;
 /// Type-length-value records carried inside data messages.
 pub mod tlv;
+/// The Socialist Millionaires' Protocol (libotr's sm.c).
+pub mod smp;
 
 /// Data-message keys, rotation, encryption (the established session).
 pub mod session;

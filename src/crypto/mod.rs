@@ -5,4 +5,5 @@ pub mod bignum;
 pub mod dh;
 pub mod dsa;
 pub mod hash;
+pub mod multiexp;
 pub mod random;

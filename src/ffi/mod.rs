@@ -27,6 +27,8 @@ pub mod message;
 pub mod privkey;
 /// proto.h (library init and version; the protocol functions come with conversations)
 pub mod proto;
+/// sm.h (and the undeclared otrl_sm_msg*_init / otrl_sm_msg_free)
+pub mod sm;
 /// tlv.h
 pub mod tlv;
 /// userstate.h
