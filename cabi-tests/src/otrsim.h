@@ -246,15 +246,23 @@ static void desc_binary(const char *msg) {
         printf(" encsiglen=%lu", es);
         if (ok) { rd_int(&p, &l, 4, &ok); p += 16; l = l >= 16 ? l - 16 : 0; }
     } else if (t == 3) {
+        /* Parse the whole message first: if any length does not fit, only the fields
+         * at fixed offsets are printed (the rest would be read from ciphertext or MAC
+         * bytes, which are random). */
         unsigned fl = v == 1 ? 0 : rd_int(&p, &l, 1, &ok);
         unsigned long sk = rd_int(&p, &l, 4, &ok), rk = rd_int(&p, &l, 4, &ok);
-        rd_skip(&p, &l, &ok);
-        unsigned long ctr = rd_int(&p, &l, 8, &ok);
-        unsigned long enc = rd_skip(&p, &l, &ok);
-        if (l >= 20) { p += 20; l -= 20; } else ok = 0;
-        unsigned long om = rd_skip(&p, &l, &ok);
-        if (hide_lens) printf(" flags=%02x keys=%lu/%lu ctr=%lu enclen=* oldmacs=%lu", fl, sk, rk, ctr, om);
-        else printf(" flags=%02x keys=%lu/%lu ctr=%lu enclen=%lu oldmacs=%lu", fl, sk, rk, ctr, enc, om);
+        int fixed_ok = ok;
+        if (ok) rd_skip(&p, &l, &ok);
+        unsigned long ctr = ok ? rd_int(&p, &l, 8, &ok) : 0;
+        unsigned long enc = ok ? rd_skip(&p, &l, &ok) : 0;
+        if (ok) { if (l >= 20) { p += 20; l -= 20; } else ok = 0; }
+        unsigned long om = ok ? rd_skip(&p, &l, &ok) : 0;
+        if (fixed_ok) printf(" flags=%02x keys=%lu/%lu", fl, sk, rk);
+        if (!ok) { printf(" (malformed)"); free(buf); return; }
+        printf(" ctr=%lu", ctr);
+        if (hide_lens) printf(" enclen=*");
+        else printf(" enclen=%lu", enc);
+        printf(" oldmacs=%lu", om);
     }
     if (!ok) printf(" (short)");
     else if (l) printf(" (+%zu trailing)", l);
