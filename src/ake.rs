@@ -656,4 +656,81 @@ mod tests {
         assert!(alice.handle_revealsig(&rb, &ka).is_err());
         assert_eq!(alice.state, State::AwaitingRevealSig);
     }
+
+    /// Round-trip through parts, as the C shell does between calls.
+    fn reload(a: Ake) -> Ake {
+        Ake::from_parts(a.into_parts())
+    }
+
+    #[test]
+    fn step_api_keeps_values_and_survives_reloads() {
+        let ka = DsaPrivateKey::generate();
+        let kb = DsaPrivateKey::generate();
+        let mut bob = Ake::new(0x1111);
+        bob.their_instance = 0x2222;
+        let mut alice = Ake::new(0x2222);
+        alice.their_instance = 0x1111;
+        let (_, b) = body(&bob.start(3));
+        bob = reload(bob);
+        alice.handle_commit_yielding(&b, 3, 0x1111, false).unwrap();
+        alice = reload(alice);
+        let (_, k) = body(alice.last_msg.as_ref().unwrap());
+        // A D-H Key of another version is ignored while awaiting one.
+        assert!(bob.handle_key_for_version(&k, 2, Some(&kb)).unwrap().send.is_none());
+        assert_eq!(bob.state, State::AwaitingDhKey);
+        let reveal = bob.handle_key_for_version(&k, 3, Some(&kb)).unwrap().send.unwrap();
+        bob = reload(bob);
+        let (_, rv) = body(&reveal);
+        // A wrong r does not open the commitment: dropped, no error, nothing set.
+        let mut wrong = rv.clone();
+        wrong[4] ^= 0x80;
+        assert!(matches!(alice.receive_revealsig(&wrong, Some(&ka)).unwrap(), Received::CommitmentMismatch));
+        assert!(alice.keys.is_none() && alice.ssid.is_none() && alice.state == State::AwaitingRevealSig);
+        // A bad MAC: keys and session id derived and kept, fingerprint not yet read.
+        let mut badmac = rv.clone();
+        let n = badmac.len();
+        badmac[n - 1] ^= 1;
+        assert_eq!(alice.receive_revealsig(&badmac, Some(&ka)).err(), Some(Error::InvalidValue));
+        let p = alice.into_parts();
+        assert!(p.keys.is_some() && p.ssid.is_some() && p.their_fingerprint == [0; 20]);
+        alice = Ake::from_parts(p);
+        // The real one completes; the state stays until finish().
+        assert!(matches!(alice.receive_revealsig(&rv, Some(&ka)).unwrap(), Received::Completed { .. }));
+        assert_eq!((alice.state, alice.our_keyid), (State::AwaitingRevealSig, 1));
+        let sig = alice.last_msg.clone().unwrap();
+        alice.finish();
+        let pa = alice.into_parts();
+        assert_eq!((pa.state, pa.our_keyid, pa.their_keyid), (State::None, 0, 1));
+        assert_eq!(pa.their_fingerprint, kb.public.fingerprint());
+        let (_, sb) = body(&sig);
+        assert!(matches!(bob.receive_signature(&sb).unwrap(), Received::Completed { .. }));
+        let pb = bob.into_parts();
+        assert_eq!(pb.ssid, pa.ssid);
+        assert_eq!(pb.their_fingerprint, ka.public.fingerprint());
+        assert_eq!(pb.state, State::AwaitingSig);
+        // Out of state: parsed, then ignored.
+        let mut idle = Ake::new(1);
+        assert!(matches!(idle.receive_signature(&sb).unwrap(), Received::Ignored));
+        assert!(idle.receive_signature(&sb[..sb.len() - 1]).is_err());
+        // An initiator's r is not replaced by a stray Reveal Signature.
+        let mut init = Ake::new(1);
+        init.start(3);
+        let r_before = *init.r;
+        assert!(matches!(init.receive_revealsig(&rv, Some(&ka)).unwrap(), Received::Ignored));
+        assert_eq!(*init.r, r_before);
+    }
+
+    #[test]
+    fn master_yields_to_any_commit() {
+        for always in [false, true] {
+            let mut a = Ake::new(0x100);
+            let mut b = Ake::new(0x200);
+            let (_, ca) = body(&a.start(3));
+            let (_, cb) = body(&b.start(3));
+            a.handle_commit_yielding(&cb, 3, 0x200, always).unwrap();
+            b.handle_commit_yielding(&ca, 3, 0x100, always).unwrap();
+            let n = [a.state, b.state].iter().filter(|&&s| s == State::AwaitingRevealSig).count();
+            assert_eq!(n, if always { 2 } else { 1 });
+        }
+    }
 }

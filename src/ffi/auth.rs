@@ -540,3 +540,67 @@ pub unsafe extern "C" fn otrl_auth_copy_on_key(m_auth: *mut OtrlAuthInfo, auth: 
         a.authstate = AUTHSTATE_AWAITING_DHKEY;
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zeroed_auth() -> OtrlAuthInfo {
+        // SAFETY: all-zero is a valid OtrlAuthInfo (NULL pointers, state NONE).
+        unsafe { std::mem::zeroed() }
+    }
+
+    #[test]
+    fn v1_is_refused_and_nothing_changes() {
+        unsafe {
+            let mut a = zeroed_auth();
+            assert_eq!(otrl_auth_start_v23(&mut a, 3), 0);
+            let before = cstr(a.lastauthmsg).unwrap().to_vec();
+            assert_eq!(otrl_auth_start_v1(&mut a, null_mut(), 0, null_mut()), 0x2000_003c);
+            let mut have = 7;
+            let m = c"?OTR:AAEK.";
+            let e = otrl_auth_handle_v1_key_exchange(&mut a, m.as_ptr(), &mut have, null_mut(), null_mut(), 0, None, null_mut());
+            assert_eq!((e, have), (0x2000_003c, 0));
+            assert_eq!(a.authstate, AUTHSTATE_AWAITING_DHKEY);
+            assert_eq!(cstr(a.lastauthmsg).unwrap(), &before[..]);
+            otrl_auth_clear(&mut a);
+            assert_eq!((a.authstate, a.our_dh.groupid, a.lastauthmsg.is_null()), (0, 5, true));
+        }
+    }
+
+    #[test]
+    fn null_arguments_are_errors_not_crashes() {
+        unsafe {
+            let mut have = 7;
+            assert_eq!(otrl_auth_start_v23(null_mut(), 3), INV);
+            assert_eq!(otrl_auth_handle_commit(null_mut(), c"?OTR:AAMC.".as_ptr(), 3), INV);
+            assert_eq!(otrl_auth_handle_key(null_mut(), null_mut(), &mut have, null_mut()), INV);
+            assert_eq!(have, 0);
+            let mut a = zeroed_auth();
+            assert_eq!(otrl_auth_handle_commit(&mut a, null_mut(), 3), INV);
+            assert_eq!(otrl_auth_handle_revealsig(&mut a, null_mut(), null_mut(), null_mut(), None, null_mut()), INV);
+            assert_eq!(otrl_auth_handle_signature(&mut a, null_mut(), null_mut(), None, null_mut()), INV);
+            otrl_auth_copy_on_key(&mut a, &mut a);
+            otrl_auth_copy_on_key(null_mut(), &mut a);
+            otrl_auth_clear(null_mut());
+            otrl_auth_new(null_mut());
+        }
+    }
+
+    #[test]
+    fn handle_key_without_a_private_key_fails_cleanly() {
+        unsafe {
+            let mut i = zeroed_auth();
+            let mut r = zeroed_auth();
+            assert_eq!(otrl_auth_start_v23(&mut i, 2), 0);
+            assert_eq!(otrl_auth_handle_commit(&mut r, i.lastauthmsg, 2), 0);
+            let mut have = 7;
+            assert_eq!(otrl_auth_handle_key(&mut i, r.lastauthmsg, &mut have, null_mut()), INV);
+            assert_eq!((have, i.authstate), (0, AUTHSTATE_AWAITING_DHKEY));
+            // The keys were derived before the signing step (libotr's order; it would crash here).
+            assert_eq!(i.secure_session_id_len, 8);
+            otrl_auth_clear(&mut i);
+            otrl_auth_clear(&mut r);
+        }
+    }
+}
