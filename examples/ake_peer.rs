@@ -2,7 +2,8 @@
 //! one message per line: the counterpart of cabi-tests/peers/ake_peer.c, so that the
 //! real libotr and our core can be made to key-exchange with each other.
 //!   ake_peer KEYFILE ACCOUNT PROTOCOL VERSION initiate|respond
-//! On success prints "SECURE <ssid hex> <bold half> <their fingerprint hex> keyids A B".
+//! Prints "ME <our fingerprint hex>" to stderr first; on success
+//! "SECURE <ssid hex> <bold half> <their fingerprint hex> keyids A B".
 
 use otr::ake::{Ake, SsidHalf};
 use otr::crypto::dsa::DsaPrivateKey;
@@ -19,6 +20,8 @@ fn main() {
         .expect("account");
     let m = rec.dsa_mpis().unwrap();
     let key = DsaPrivateKey::from_mpis(&m.p, &m.q, &m.g, &m.y, m.x.as_deref()).unwrap();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    eprintln!("ME {}", hex(&key.public.fingerprint()));
     let version: u16 = a[4].parse().unwrap();
     let initiate = a[5] == "initiate";
     let mut ake = Ake::new(if initiate { 0x1111 } else { 0x2222 });
@@ -50,7 +53,6 @@ fn main() {
             out.flush().unwrap();
         }
         if let Some(e) = o.established {
-            let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
             let half = if e.ssid_half == SsidHalf::First { 0 } else { 1 };
             eprintln!("SECURE {} {} {} keyids {} {}", hex(&e.ssid), half, hex(&e.their_fingerprint), e.our_keyid, e.their_keyid);
             return;

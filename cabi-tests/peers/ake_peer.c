@@ -2,7 +2,10 @@
  * stdin/stdout one message per line. Linked to the real libotr it is the reference
  * peer for our AKE (examples/ake_peer.rs); linked to ours it exercises our exports.
  *   ake_peer KEYFILE ACCOUNT PROTOCOL VERSION initiate|respond
- * On success prints "SECURE <ssid hex> <bold half> <their fingerprint hex>" to stderr. */
+ * Prints "ME <our fingerprint hex>" to stderr at the start, and on success
+ * "SECURE <ssid hex> <bold half> <their fingerprint hex> keyids <ours> <theirs>".
+ * The same source builds against the real libotr and against ours
+ * (cabi-tests/peers/run_ake_interop.sh does both). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +39,11 @@ int main(int argc, char **argv) {
     if (otrl_privkey_read(us, argv[1])) return 3;
     OtrlPrivKey *key = otrl_privkey_find(us, argv[2], argv[3]);
     if (!key) return 4;
+    unsigned char fp[20];
+    if (!otrl_privkey_fingerprint_raw(us, fp, argv[2], argv[3])) return 4;
+    fprintf(stderr, "ME ");
+    for (int i = 0; i < 20; i++) fprintf(stderr, "%02x", fp[i]);
+    fprintf(stderr, "\n");
     int version = atoi(argv[4]);
     ConnContext *c = otrl_context_find(us, "peer", argv[2], argv[3], OTRL_INSTAG_MASTER, 1, NULL, NULL, NULL);
     c->our_instance = strcmp(argv[5], "initiate") ? 0x2222 : 0x1111;

@@ -133,6 +133,18 @@ pub fn auth_keys(s: &[u8]) -> AuthKeys {
     AuthKeys { ssid, c, cp, m1: h2(0x02, s), m2: h2(0x03, s), m1p: h2(0x04, s), m2p: h2(0x05, s) }
 }
 
+/// The OTR v1 secure session id: all 20 bytes of h1(0x00, s).
+pub fn v1_session_id(s: &[u8]) -> [u8; 20] {
+    *h1(0x00, s)
+}
+
+/// Compare two public values as numbers (leading zero bytes ignored). Public data:
+/// variable time is fine.
+pub fn compare_public(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let (a, b) = (crate::wire::minimal(a), crate::wire::minimal(b));
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 /// Data-message keys for one (our key, their key) pair.
 pub struct SessionKeys {
     pub send_aes: Zeroizing<[u8; 16]>,
@@ -217,6 +229,9 @@ mod tests {
             assert!(check_range(&bad).is_err());
         }
         assert!(check_range(&[2]).is_ok());
+        assert_eq!(compare_public(&[0, 0, 5], &[4]), std::cmp::Ordering::Greater);
+        assert_eq!(compare_public(&[1, 0], &[0xff]), std::cmp::Ordering::Greater);
+        assert_eq!(compare_public(&[0, 7], &[7]), std::cmp::Ordering::Equal);
         assert!(check_range(&pm2).is_ok());
         let k = generate();
         assert!(shared_secret(&k.private, &[1]).is_err());

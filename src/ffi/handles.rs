@@ -44,7 +44,50 @@ pub(crate) unsafe fn free_mpi_slots(slots: &mut [&mut gcry_mpi_t]) {
     }
 }
 
-unsafe fn free_cipher(h: &mut gcry_cipher_hd_t) {
+/// The magnitude behind one of our MPIs (`None` for NULL).
+///
+/// # Safety
+/// `m` is NULL or came from [`mpi_new`] and stays alive while the borrow is used.
+pub(crate) unsafe fn mpi_mag<'a>(m: gcry_mpi_t) -> Option<&'a [u8]> {
+    // SAFETY: per the contract, a non-NULL m is a live MpiHandle.
+    (!m.is_null()).then(|| unsafe { &(&*(m as *const MpiHandle)).magnitude[..] })
+}
+
+/// A new MPI with the same value (NULL for NULL), as `gcry_mpi_copy`.
+///
+/// # Safety
+/// As [`mpi_mag`].
+pub(crate) unsafe fn mpi_copy(m: gcry_mpi_t) -> gcry_mpi_t {
+    // SAFETY: forwarded contract.
+    match unsafe { mpi_mag(m) } {
+        Some(v) => mpi_new(v),
+        None => null_mut(),
+    }
+}
+
+pub(crate) fn cipher_new(key: &[u8; 16]) -> gcry_cipher_hd_t {
+    Box::into_raw(Box::new(CipherHandle { key: Zeroizing::new(*key) })) as gcry_cipher_hd_t
+}
+
+pub(crate) fn md_new(key: &[u8]) -> gcry_md_hd_t {
+    Box::into_raw(Box::new(MdHandle { key: Zeroizing::new(key.to_vec()) })) as gcry_md_hd_t
+}
+
+/// # Safety
+/// `h` is NULL or one of our live cipher handles.
+pub(crate) unsafe fn cipher_key<'a>(h: gcry_cipher_hd_t) -> Option<&'a [u8; 16]> {
+    // SAFETY: forwarded contract.
+    (!h.is_null()).then(|| unsafe { &*(*(h as *const CipherHandle)).key })
+}
+
+/// # Safety
+/// `h` is NULL or one of our live MD handles.
+pub(crate) unsafe fn md_key<'a>(h: gcry_md_hd_t) -> Option<&'a [u8]> {
+    // SAFETY: forwarded contract.
+    (!h.is_null()).then(|| unsafe { &(&*(h as *const MdHandle)).key[..] })
+}
+
+pub(crate) unsafe fn free_cipher(h: &mut gcry_cipher_hd_t) {
     if !h.is_null() {
         // SAFETY: our cipher handles are boxed CipherHandles.
         drop(unsafe { Box::from_raw(*h as *mut CipherHandle) });
@@ -52,12 +95,18 @@ unsafe fn free_cipher(h: &mut gcry_cipher_hd_t) {
     }
 }
 
-unsafe fn free_md(h: &mut gcry_md_hd_t) {
+pub(crate) unsafe fn free_md(h: &mut gcry_md_hd_t) {
     if !h.is_null() {
         // SAFETY: our MD handles are boxed MdHandles.
         drop(unsafe { Box::from_raw(*h as *mut MdHandle) });
         *h = null_mut();
     }
+}
+
+/// Free a DH key pair's values, keeping its group id (libotr's `otrl_dh_keypair_free`).
+pub(crate) unsafe fn release_dh_keypair(kp: &mut DH_keypair) {
+    // SAFETY: the slots hold our MPIs or NULL.
+    unsafe { free_mpi_slots(&mut [&mut kp.priv_, &mut kp.pub_]) };
 }
 
 /// Free a DH key pair's values and mark it unused (groupid 0).
@@ -85,8 +134,10 @@ pub(crate) unsafe fn free_sesskeys(s: &mut DH_sesskeys) {
     s.extrakey = [0; 32];
 }
 
-/// Reset an AKE state to NONE, freeing what it holds (libotr's `otrl_auth_clear`,
-/// except that the cipher and MAC handles are always freed: libotr leaks them).
+/// Reset an AKE state to NONE, freeing what it holds: libotr's `otrl_auth_clear`, which
+/// keeps `our_dh.groupid`, `session_id_half` and `context`. The cipher and MAC handles
+/// are freed too (libotr's `gcry_*_close` calls free them as well; it leaks only the
+/// ones it overwrites without closing, which we do not do).
 pub(crate) unsafe fn clear_auth(a: *mut OtrlAuthInfo) {
     if a.is_null() {
         return;
@@ -95,7 +146,7 @@ pub(crate) unsafe fn clear_auth(a: *mut OtrlAuthInfo) {
     unsafe {
         let a = &mut *a;
         a.authstate = OTRL_AUTHSTATE_NONE;
-        free_dh_keypair(&mut a.our_dh);
+        release_dh_keypair(&mut a.our_dh);
         a.our_keyid = 0;
         cfree(a.encgx);
         a.encgx = null_mut();
@@ -104,21 +155,28 @@ pub(crate) unsafe fn clear_auth(a: *mut OtrlAuthInfo) {
         a.hashgx = [0; 32];
         free_mpi_slots(&mut [&mut a.their_pub]);
         a.their_keyid = 0;
+        free_auth_keys(a);
+        a.their_fingerprint = [0; 20];
+        a.initiated = 0;
+        a.protocol_version = 0;
+        a.secure_session_id = [0; 20];
+        a.secure_session_id_len = 0;
+        cfree(a.lastauthmsg);
+        a.lastauthmsg = null_mut();
+        a.commit_sent_time = 0;
+    }
+}
+
+/// Free the six AKE cipher and MAC handles of an auth and set them to NULL.
+pub(crate) unsafe fn free_auth_keys(a: &mut OtrlAuthInfo) {
+    // SAFETY: the handles are ours or NULL.
+    unsafe {
         free_cipher(&mut a.enc_c);
         free_cipher(&mut a.enc_cp);
         free_md(&mut a.mac_m1);
         free_md(&mut a.mac_m1p);
         free_md(&mut a.mac_m2);
         free_md(&mut a.mac_m2p);
-        a.their_fingerprint = [0; 20];
-        a.initiated = 0;
-        a.protocol_version = 0;
-        a.secure_session_id = [0; 20];
-        a.secure_session_id_len = 0;
-        a.session_id_half = 0;
-        cfree(a.lastauthmsg);
-        a.lastauthmsg = null_mut();
-        a.commit_sent_time = 0;
     }
 }
 

@@ -1175,7 +1175,7 @@ unsafe fn receive(
                                 (*ctx).protocol_version = h.version as c_uint;
                             }
                             (*ctx).auth.commit_sent_time = 0;
-                            ake_step(ops, us, ctx, &mut ed, |a| a.handle_commit_in(&body, h.version, h.sender_instance, is_master), true);
+                            ake_step(ops, us, ctx, &mut ed, |a| a.handle_commit_yielding(&body, h.version, h.sender_instance, is_master), true);
                         }
                     }
                 }

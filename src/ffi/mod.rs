@@ -13,10 +13,14 @@ pub(crate) mod handles;
 
 /// Reading and writing C `FILE *` streams.
 pub(crate) mod filep;
+/// auth.h
+pub mod auth;
 /// b64.h
 pub mod b64;
 /// context.h and context_priv.h
 pub mod context;
+/// dh.h
+pub mod dh;
 /// instag.h
 pub mod instag;
 /// mem.h

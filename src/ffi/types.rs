@@ -72,15 +72,22 @@ pub const OFFER_NOT: OtrlOtrOffer = 0;
 
 pub const OTRL_PUBKEY_TYPE_DSA: c_ushort = 0;
 
+// DH_keypair, DH_sesskeys and OtrlAuthInfo are typedefs of untagged structs in C; the
+// Rust structs carry made-up tag names and the C names are aliases, so that cbindgen
+// writes the bare C names in prototypes.
+pub type DH_keypair = s_DH_keypair;
+pub type DH_sesskeys = s_DH_sesskeys;
+pub type OtrlAuthInfo = s_OtrlAuthInfo;
+
 #[repr(C)]
-pub struct DH_keypair {
+pub struct s_DH_keypair {
     pub groupid: c_uint,
     pub priv_: gcry_mpi_t,
     pub pub_: gcry_mpi_t,
 }
 
 #[repr(C)]
-pub struct DH_sesskeys {
+pub struct s_DH_sesskeys {
     pub sendctr: [c_uchar; 16],
     pub rcvctr: [c_uchar; 16],
     pub sendenc: gcry_cipher_hd_t,
@@ -115,7 +122,7 @@ pub type OtrlSMAliceState = OtrlSMState;
 pub type OtrlSMBobState = OtrlSMState;
 
 #[repr(C)]
-pub struct OtrlAuthInfo {
+pub struct s_OtrlAuthInfo {
     pub authstate: OtrlAuthState,
     pub context: *mut ConnContext,
     pub our_dh: DH_keypair,
