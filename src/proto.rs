@@ -177,7 +177,8 @@ pub fn instance(msg: &[u8]) -> Option<(u32, u32)> {
 
 /// Split `message` into `count` fragments of at most `mms` characters, as libotr does:
 /// the piece size is `mms` less the header (37 for v3, 19 for v2, chosen by
-/// `piece_version`), the header format by `header_version` (v3 unless it is 2).
+/// `piece_version`), the header format by `header_version` (v3 only if it is 3: libotr
+/// takes the exchange's version, 0 before any exchange, which gives the v2 format).
 pub fn fragment_create(
     mms: usize,
     count: u16,
@@ -197,7 +198,7 @@ pub fn fragment_create(
     for k in 1..=count {
         let len = piece.min(message.len() - idx);
         let data = &message[idx..idx + len];
-        let mut f = if header_version != 2 {
+        let mut f = if header_version == 3 {
             format!("?OTR|{our_instance:08x}|{their_instance:08x},{k:05},{count:05},").into_bytes()
         } else {
             format!("?OTR,{k:05},{count:05},").into_bytes()

@@ -205,17 +205,19 @@ unsafe fn add_context(
     master: *mut ConnContext,
     add_app_data: AddAppDataFn,
     data: *mut c_void,
+    asked_for_master: bool,
 ) -> *mut ConnContext {
     // SAFETY: us is live; the new context is ours.
     unsafe {
         let newctx = new_context(us, key);
-        if master.is_null() {
-            // A master starts as its own most recent instance (as in libotr).
+        if !master.is_null() {
+            (*newctx).m_context = master;
+        } else if asked_for_master {
+            // A master asked for as such starts as its own most recent instance; one
+            // made for a BEST/RECENT lookup starts with them NULL (as in libotr).
             (*newctx).recent_child = newctx;
             (*newctx).recent_rcvd_child = newctx;
             (*newctx).recent_sent_child = newctx;
-        } else {
-            (*newctx).m_context = master;
         }
         // Insert with its final instance so the list stays sorted.
         (*newctx).their_instance = their_instance;
@@ -288,14 +290,14 @@ unsafe fn context_find(
             // master first (with its own add_app_data call), which is what every caller
             // that asks for the master first — libotr's own message code — also gets.
             let m = if master.is_null() {
-                add_context(us, &key, OTRL_INSTAG_MASTER, null_mut(), add_app_data, data)
+                add_context(us, &key, OTRL_INSTAG_MASTER, null_mut(), add_app_data, data, true)
             } else {
                 master
             };
-            add_context(us, &key, their_instance, m, add_app_data, data)
+            add_context(us, &key, their_instance, m, add_app_data, data, false)
         } else {
             // MASTER, BEST, RECENT*, or an invalid tag below 0x100: a master is made.
-            add_context(us, &key, OTRL_INSTAG_MASTER, null_mut(), add_app_data, data)
+            add_context(us, &key, OTRL_INSTAG_MASTER, null_mut(), add_app_data, data, their_instance == OTRL_INSTAG_MASTER)
         }
     }
 }

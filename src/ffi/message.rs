@@ -18,7 +18,8 @@
 //!   instance when a DH-Key arrives for a master's commit (§3.5, silent downgrade); we
 //!   keep the session ENCRYPTED until the new AKE completes, and then report
 //!   `gone_secure` exactly where libotr would.
-//! - A DH-Key never overwrites an instance's exchange that is awaiting a Signature.
+//! - A DH-Key never overwrites an instance's exchange that is awaiting a Signature
+//!   (libotr restarts it from the master's commit).
 //! - OTR v1 is refused: v1 query versions and v1 messages are ignored.
 //! - Held-back messages and reassembly buffers are freed, never leaked.
 
@@ -230,18 +231,29 @@ impl Ops {
         }
     }
 
-    /// The application's text for an error code (`otr_error_message` + its free).
-    unsafe fn error_text(&self, ctx: *mut ConnContext, code: OtrlErrorCode) -> Option<Vec<u8>> {
-        let o = self.get()?;
-        let f = o.otr_error_message?;
+    /// The application's text for an error code, handed to `use_text` before it is
+    /// given back with `otr_error_message_free` (libotr's order: get, use, free).
+    unsafe fn with_error_text(&self, ctx: *mut ConnContext, code: OtrlErrorCode, use_text: impl FnOnce(&[u8])) {
+        let Some(o) = self.get() else { return };
+        let Some(f) = o.otr_error_message else { return };
         // SAFETY: application callbacks; the returned string is read before it is freed.
         unsafe {
             let s = f(self.opdata, ctx, code);
-            let text = cstr(s).map(|b| b.to_vec());
+            if let Some(text) = cstr(s) {
+                use_text(text);
+            }
             if let Some(free) = o.otr_error_message_free {
                 free(self.opdata, s);
             }
-            text
+        }
+    }
+
+    unsafe fn smp_event(&self, ev: OtrlSMPEvent, ctx: *mut ConnContext, progress: u16, question: Option<&[u8]>) {
+        if let Some(f) = self.get().and_then(|o| o.handle_smp_event) {
+            let mut q = question.map(cbuf);
+            let p = q.as_mut().map_or(null_mut(), |v| v.as_mut_ptr() as *mut c_char);
+            // SAFETY: application callback.
+            unsafe { f(self.opdata, ev, ctx, progress, p) };
         }
     }
 
@@ -879,11 +891,11 @@ pub unsafe extern "C" fn otrl_message_sending(
                         }
                         Err(_) => {
                             ops.event(EV_ENCRYPTION_ERROR, ctx, None, 0);
-                            if let Some(text) = ops.error_text(ctx, ERRCODE_ENCRYPTION_ERROR) {
+                            ops.with_error_text(ctx, ERRCODE_ENCRYPTION_ERROR, |text| {
                                 let mut m = OTR_ERROR_PREFIX.to_vec();
-                                m.extend_from_slice(&text);
+                                m.extend_from_slice(text);
                                 out = Some(m);
-                            }
+                            });
                         }
                     }
                 }
@@ -923,11 +935,11 @@ unsafe fn message_malformed(ops: Ops, ctx: *mut ConnContext) {
     unsafe {
         ops.event(EV_RCVDMSG_MALFORMED, ctx, None, 0);
         if ops.can_inject() {
-            if let Some(text) = ops.error_text(ctx, ERRCODE_MSG_MALFORMED) {
+            ops.with_error_text(ctx, ERRCODE_MSG_MALFORMED, |text| {
                 let mut m = OTR_ERROR_PREFIX.to_vec();
-                m.extend_from_slice(&text);
+                m.extend_from_slice(text);
                 ops.inject(ctx, &m);
-            }
+            });
         }
     }
 }
@@ -1129,7 +1141,7 @@ unsafe fn receive(
             } else if m_ctx != ctx
                 && msgtype == MessageType::DhKey
                 && extra(m_ctx).ake.state == ake::State::AwaitingDhKey
-                && extra(ctx).ake.state == ake::State::None
+                && !matches!(extra(ctx).ake.state, ake::State::AwaitingDhKey | ake::State::AwaitingSig)
             {
                 // An instance answers the master's commit. libotr copies the master's
                 // msgstate here (an unauthenticated downgrade of a live session, §3.5);
@@ -1325,11 +1337,11 @@ unsafe fn receive_data(
                 ops.event(if conflict { EV_RCVDMSG_UNREADABLE } else { EV_RCVDMSG_MALFORMED }, ctx, None, 0);
                 if ops.can_inject() {
                     let code = if conflict { ERRCODE_MSG_UNREADABLE } else { ERRCODE_MSG_MALFORMED };
-                    if let Some(text) = ops.error_text(ctx, code) {
+                    ops.with_error_text(ctx, code, |text| {
                         let mut m = OTR_ERROR_PREFIX.to_vec();
-                        m.extend_from_slice(&text);
+                        m.extend_from_slice(text);
                         ops.inject(ctx, &m);
-                    }
+                    });
                 }
                 return;
             }
@@ -1343,6 +1355,7 @@ unsafe fn receive_data(
                 ops.received_symkey(ctx, usage, &t.data[4..], &r.extra_key);
             }
         }
+        handle_smp_tlvs(ops, ctx, &r.tlvs);
         if r.message.is_empty() {
             ops.event(EV_LOG_HEARTBEAT_RCVD, ctx, None, 0);
             ed.ignore = Some(true);
@@ -1497,5 +1510,311 @@ pub unsafe extern "C" fn otrl_message_poll(us: OtrlUserState, ops: *const OtrlMe
         if !waiting && ops.timer_control(0) {
             (*us).timer_running = 0;
         }
+    })
+}
+
+
+// ---------------------------------------------------------------------------------
+// The Socialist Millionaires' Protocol over the session (message.c's SMP parts). The
+// SMP state is the context's `smstate`, driven through the sm.h step functions.
+
+const TLV_SMP1: u16 = 2;
+const TLV_SMP2: u16 = 3;
+const TLV_SMP3: u16 = 4;
+const TLV_SMP4: u16 = 5;
+const TLV_SMP_ABORT: u16 = 6;
+const TLV_SMP1Q: u16 = 7;
+
+const SMP_EXPECT1: NextExpectedSMP = 0;
+const SMP_EXPECT2: NextExpectedSMP = 1;
+const SMP_EXPECT3: NextExpectedSMP = 2;
+const SMP_EXPECT4: NextExpectedSMP = 3;
+const SMP_PROG_CHEATED: OtrlSMProgState = -2;
+const SMP_PROG_SUCCEEDED: OtrlSMProgState = 1;
+
+const SMPEV_ERROR: OtrlSMPEvent = 1;
+const SMPEV_ABORT: OtrlSMPEvent = 2;
+const SMPEV_CHEATED: OtrlSMPEvent = 3;
+const SMPEV_ASK_FOR_ANSWER: OtrlSMPEvent = 4;
+const SMPEV_ASK_FOR_SECRET: OtrlSMPEvent = 5;
+const SMPEV_IN_PROGRESS: OtrlSMPEvent = 6;
+const SMPEV_SUCCESS: OtrlSMPEvent = 7;
+const SMPEV_FAILURE: OtrlSMPEvent = 8;
+
+/// A step's output buffer (malloc'd by the sm.h functions) as bytes, freed.
+unsafe fn take_output(p: *mut c_uchar, len: c_int) -> Vec<u8> {
+    // SAFETY: p is NULL or a malloc'd buffer of len bytes from an sm.h step.
+    unsafe {
+        let v = if p.is_null() || len <= 0 { Vec::new() } else { std::slice::from_raw_parts(p, len as usize).to_vec() };
+        cfree(p);
+        v
+    }
+}
+
+/// Send one SMP TLV in an otherwise empty data message (flag IGNORE_UNREADABLE).
+unsafe fn send_smp_tlv(ops: Ops, ctx: *mut ConnContext, typ: u16, data: Vec<u8>) -> bool {
+    // SAFETY: ctx is live.
+    unsafe {
+        let t = [Tlv { typ, data }];
+        match create_data(ctx, b"", &t, FLAG_IGNORE_UNREADABLE) {
+            Ok((m, _)) => {
+                let _ = fragment_and_send(ops, ctx, &m, FRAGMENT_SEND_ALL);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+/// libotr's `set_smp_trust`.
+unsafe fn set_smp_trust(ops: Ops, ctx: *mut ConnContext, trusted: bool) {
+    // SAFETY: ctx is live; its active fingerprint is NULL or ours.
+    unsafe {
+        let t: &[u8] = if trusted { b"smp\0" } else { b"\0" };
+        super::context::otrl_context_set_trust((*ctx).active_fingerprint, t.as_ptr() as *const c_char);
+        ops.write_fingerprints();
+    }
+}
+
+/// After a step the other side cheated on: report it and start over.
+unsafe fn smp_cheated(ops: Ops, ctx: *mut ConnContext) {
+    // SAFETY: ctx is live.
+    unsafe {
+        ops.smp_event(SMPEV_CHEATED, ctx, 0, None);
+        let sm = (*ctx).smstate;
+        (*sm).nextExpected = SMP_EXPECT1;
+        (*sm).sm_prog_state = 0;
+    }
+}
+
+/// React to the SMP TLVs of a received data message, in libotr's order (1Q, 1, 2, 3,
+/// 4, abort), each judged against the state expected when the message arrived.
+unsafe fn handle_smp_tlvs(ops: Ops, ctx: *mut ConnContext, tlvs: &[Tlv]) {
+    // SAFETY: ctx is live with an SMP state; no borrow is held across callbacks.
+    unsafe {
+        let sm = (*ctx).smstate;
+        if sm.is_null() {
+            return;
+        }
+        let find = |t: u16| tlvs.iter().find(|x| x.typ == t);
+        let next = (*sm).nextExpected;
+        let clen = |d: &[u8]| d.len().min(c_int::MAX as usize) as c_int;
+        if let Some(t) = find(TLV_SMP1Q) {
+            if next == SMP_EXPECT1 && !t.data.is_empty() {
+                let qlen = t.data[..t.data.len() - 1].iter().position(|&b| b == 0).map_or(t.data.len(), |i| i + 1);
+                let rest = &t.data[qlen..];
+                super::sm::otrl_sm_step2a(sm, rest.as_ptr(), clen(rest), 1);
+                if (*sm).sm_prog_state != SMP_PROG_CHEATED {
+                    ops.smp_event(SMPEV_ASK_FOR_ANSWER, ctx, 25, Some(&t.data));
+                } else {
+                    smp_cheated(ops, ctx);
+                }
+            } else {
+                ops.smp_event(SMPEV_ERROR, ctx, 0, None);
+            }
+        }
+        if let Some(t) = find(TLV_SMP1) {
+            if next == SMP_EXPECT1 {
+                super::sm::otrl_sm_step2a(sm, t.data.as_ptr(), clen(&t.data), 0);
+                if (*sm).sm_prog_state != SMP_PROG_CHEATED {
+                    ops.smp_event(SMPEV_ASK_FOR_SECRET, ctx, 25, None);
+                } else {
+                    smp_cheated(ops, ctx);
+                }
+            } else {
+                ops.smp_event(SMPEV_ERROR, ctx, 0, None);
+            }
+        }
+        if let Some(t) = find(TLV_SMP2) {
+            if next == SMP_EXPECT2 {
+                let (mut out, mut outlen): (*mut c_uchar, c_int) = (null_mut(), 0);
+                super::sm::otrl_sm_step3(sm, t.data.as_ptr(), clen(&t.data), &mut out, &mut outlen);
+                let reply = take_output(out, outlen);
+                if (*sm).sm_prog_state != SMP_PROG_CHEATED {
+                    send_smp_tlv(ops, ctx, TLV_SMP3, reply);
+                    ops.smp_event(SMPEV_IN_PROGRESS, ctx, 60, None);
+                    (*sm).nextExpected = SMP_EXPECT4;
+                } else {
+                    smp_cheated(ops, ctx);
+                }
+            } else {
+                ops.smp_event(SMPEV_ERROR, ctx, 0, None);
+            }
+        }
+        if let Some(t) = find(TLV_SMP3) {
+            if next == SMP_EXPECT3 {
+                let (mut out, mut outlen): (*mut c_uchar, c_int) = (null_mut(), 0);
+                let e = super::sm::otrl_sm_step4(sm, t.data.as_ptr(), clen(&t.data), &mut out, &mut outlen);
+                let reply = take_output(out, outlen);
+                if (*sm).received_question == 0 {
+                    set_smp_trust(ops, ctx, e == 0);
+                }
+                if (*sm).sm_prog_state != SMP_PROG_CHEATED {
+                    send_smp_tlv(ops, ctx, TLV_SMP4, reply);
+                    let ev = if (*sm).sm_prog_state == SMP_PROG_SUCCEEDED { SMPEV_SUCCESS } else { SMPEV_FAILURE };
+                    ops.smp_event(ev, ctx, 100, None);
+                    (*sm).nextExpected = SMP_EXPECT1;
+                } else {
+                    smp_cheated(ops, ctx);
+                }
+            } else {
+                ops.smp_event(SMPEV_ERROR, ctx, 0, None);
+            }
+        }
+        if let Some(t) = find(TLV_SMP4) {
+            if next == SMP_EXPECT4 {
+                let e = super::sm::otrl_sm_step5(sm, t.data.as_ptr(), clen(&t.data));
+                set_smp_trust(ops, ctx, e == 0);
+                if (*sm).sm_prog_state != SMP_PROG_CHEATED {
+                    let ev = if (*sm).sm_prog_state == SMP_PROG_SUCCEEDED { SMPEV_SUCCESS } else { SMPEV_FAILURE };
+                    ops.smp_event(ev, ctx, 100, None);
+                    (*sm).nextExpected = SMP_EXPECT1;
+                } else {
+                    smp_cheated(ops, ctx);
+                }
+            } else {
+                ops.smp_event(SMPEV_ERROR, ctx, 0, None);
+            }
+        }
+        if find(TLV_SMP_ABORT).is_some() {
+            (*sm).nextExpected = SMP_EXPECT1;
+            ops.smp_event(SMPEV_ABORT, ctx, 0, None);
+        }
+    }
+}
+
+/// libotr's `init_respond_smp`: start (or answer) an SMP with `secret`, hashed
+/// together with both fingerprints (initiator's first) and the session id.
+unsafe fn init_respond_smp(
+    us: OtrlUserState,
+    ops: Ops,
+    ctx: *mut ConnContext,
+    question: Option<&[u8]>,
+    secret: &[u8],
+    initiating: bool,
+) {
+    // SAFETY: ctx is live; pointers checked.
+    unsafe {
+        if ctx.is_null() || (*ctx).msgstate != OTRL_MSGSTATE_ENCRYPTED || (*ctx).smstate.is_null() {
+            return;
+        }
+        let theirs = (*ctx).active_fingerprint;
+        if theirs.is_null() || (*theirs).fingerprint.is_null() {
+            return;
+        }
+        let mut ours = [0u8; 20];
+        if privkey::otrl_privkey_fingerprint_raw(us, ours.as_mut_ptr(), (*ctx).accountname, (*ctx).protocol).is_null() {
+            return;
+        }
+        let mut their_fp = [0u8; 20];
+        ptr::copy_nonoverlapping((*theirs).fingerprint, their_fp.as_mut_ptr(), 20);
+        let sid = (*ctx).sessionid;
+        let ssid = &sid[..(*ctx).sessionid_len.min(20)];
+        let combined = if initiating {
+            crate::smp::combined_secret(&ours, &their_fp, ssid, secret)
+        } else {
+            crate::smp::combined_secret(&their_fp, &ours, ssid, secret)
+        };
+        let sm = (*ctx).smstate;
+        let (mut out, mut outlen): (*mut c_uchar, c_int) = (null_mut(), 0);
+        if initiating {
+            super::sm::otrl_sm_step1(sm, combined.as_ptr(), 32, &mut out, &mut outlen);
+        } else {
+            super::sm::otrl_sm_step2b(sm, combined.as_ptr(), 32, &mut out, &mut outlen);
+        }
+        let mut msg = take_output(out, outlen);
+        if let Some(q) = question {
+            let mut qm = q.to_vec();
+            qm.push(0);
+            qm.extend_from_slice(&msg);
+            msg = qm;
+        }
+        let typ = match (initiating, question.is_some()) {
+            (true, true) => TLV_SMP1Q,
+            (true, false) => TLV_SMP1,
+            (false, _) => TLV_SMP2,
+        };
+        if msg.len() > 65535 {
+            return;
+        }
+        if send_smp_tlv(ops, ctx, typ, msg) {
+            (*sm).nextExpected = if initiating { SMP_EXPECT2 } else { SMP_EXPECT3 };
+        }
+    }
+}
+
+unsafe fn secret_slice<'a>(secret: *const c_uchar, len: size_t) -> Option<&'a [u8]> {
+    if len == 0 {
+        Some(&[])
+    } else if secret.is_null() {
+        None
+    } else {
+        // SAFETY: the caller gives len readable bytes.
+        Some(unsafe { std::slice::from_raw_parts(secret, len) })
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_message_initiate_smp(
+    us: OtrlUserState,
+    ops: *const OtrlMessageAppOps,
+    opdata: *mut c_void,
+    context: *mut ConnContext,
+    secret: *const c_uchar,
+    secretlen: size_t,
+) {
+    boundary("otrl_message_initiate_smp", (), || unsafe {
+        if let Some(s) = secret_slice(secret, secretlen) {
+            init_respond_smp(us, Ops { t: ops, opdata }, context, None, s, true);
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_message_initiate_smp_q(
+    us: OtrlUserState,
+    ops: *const OtrlMessageAppOps,
+    opdata: *mut c_void,
+    context: *mut ConnContext,
+    question: *const c_char,
+    secret: *const c_uchar,
+    secretlen: size_t,
+) {
+    boundary("otrl_message_initiate_smp_q", (), || unsafe {
+        if let Some(s) = secret_slice(secret, secretlen) {
+            init_respond_smp(us, Ops { t: ops, opdata }, context, cstr(question), s, true);
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_message_respond_smp(
+    us: OtrlUserState,
+    ops: *const OtrlMessageAppOps,
+    opdata: *mut c_void,
+    context: *mut ConnContext,
+    secret: *const c_uchar,
+    secretlen: size_t,
+) {
+    boundary("otrl_message_respond_smp", (), || unsafe {
+        if let Some(s) = secret_slice(secret, secretlen) {
+            init_respond_smp(us, Ops { t: ops, opdata }, context, None, s, false);
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_message_abort_smp(
+    _us: OtrlUserState,
+    ops: *const OtrlMessageAppOps,
+    opdata: *mut c_void,
+    context: *mut ConnContext,
+) {
+    boundary("otrl_message_abort_smp", (), || unsafe {
+        if context.is_null() || (*context).smstate.is_null() {
+            return;
+        }
+        (*(*context).smstate).nextExpected = SMP_EXPECT1;
+        send_smp_tlv(Ops { t: ops, opdata }, context, TLV_SMP_ABORT, Vec::new());
     })
 }
