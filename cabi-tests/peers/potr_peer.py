@@ -1,0 +1,349 @@
+#!/usr/bin/python3
+"""potr_peer: the im_peer line protocol (see im_peer.c) spoken by python-potr
+(Debian's python3-potr 1.0.2, OTR v2 only), so the interop driver can pit a libotr
+peer against an independent implementation.
+
+    potr_peer.py STATEDIR ACCOUNT BUDDY PROTOCOL
+
+potr has no callback interface like libotr's OtrlMessageAppOps. This peer prints the
+same event lines where potr has an equivalent, and synthesizes the rest from potr's
+return values and exceptions (marked "synth=1" on the line):
+  gone_secure / still_secure / new_fingerprint   on potr's state change to ENCRYPTED
+  handle_msg_event RCVDMSG_UNREADABLE            potr raised InvalidParameterError on a
+                                                 data message; like libotr, this peer then
+                                                 injects "?OTR Error: ..." to the buddy
+  handle_msg_event RCVDMSG_UNENCRYPTED           potr raised UnencryptedMessage
+  handle_msg_event RCVDMSG_GENERAL_ERR           potr raised ErrorReceived
+  handle_msg_event RCVDMSG_NOT_IN_PRIVATE        potr raised NotEncryptedError on receive
+  handle_msg_event CONNECTION_ENDED              potr raised NotEncryptedError on send
+  handle_msg_event ENCRYPTION_REQUIRED           sending plaintext under REQUIRE_ENCRYPTION
+potr does not implement WHITESPACE_START_AKE / ERROR_START_AKE (a tagged plaintext or
+query always starts the AKE when ALLOW_V2; an error never does), resending held
+messages, instance tags or the extra symmetric key of OTR v3.
+
+Shims for pycryptodome 3.11 (the system package is not modified): potr's AESCTR passes
+a callable counter (pycryptodome wants nonce/initial_value), and its DSAKey calls
+pycrypto's DSA sign()/verify(), which pycryptodome names _sign()/_verify(). And one
+Python 3 port bug of potr itself (bytes vs str, see below).
+"""
+import os
+import sys
+
+try:
+    import potr  # noqa: F401
+    from Cryptodome.Cipher import AES  # noqa: F401
+except Exception:
+    # Debian's potr lives in /usr/lib/python3/dist-packages; another interpreter
+    # (pyenv etc.) cannot load its compiled pycryptodome.
+    if sys.executable != '/usr/bin/python3' and os.path.exists('/usr/bin/python3'):
+        os.execv('/usr/bin/python3', ['/usr/bin/python3'] + sys.argv)
+    raise
+
+import re
+import struct
+from numbers import Number
+
+from Cryptodome.Cipher import AES
+import potr
+import potr.compatcrypto
+import potr.compatcrypto.pycrypto as pcc
+import potr.crypt
+import potr.proto
+from potr.context import (Account, Context, FRAGMENT_SEND_ALL, STATE_ENCRYPTED, STATE_FINISHED,
+                          STATE_PLAINTEXT, NotEncryptedError, UnencryptedMessage, ErrorReceived,
+                          NotOTRMessage)
+from potr.utils import bytes_to_long, long_to_bytes
+
+
+# ---- shims for pycryptodome ----
+
+def _aesctr(key, counter=0):
+    if isinstance(counter, Number):
+        counter = pcc.Counter(counter)
+    return AES.new(key, AES.MODE_CTR, nonce=counter.byteprefix(), initial_value=counter.val)
+
+
+def _dsa_sign(self, data):
+    k = pcc.randrange(2, self.priv.q)
+    r, s = self.priv._sign(bytes_to_long(data), k)
+    return long_to_bytes(r, 20) + long_to_bytes(s, 20)
+
+
+def _dsa_verify(self, data, sig):
+    r, s = bytes_to_long(sig[:20]), bytes_to_long(sig[20:])
+    return self.pub._verify(bytes_to_long(data), (r, s))
+
+
+pcc.AESCTR = _aesctr
+potr.compatcrypto.AESCTR = _aesctr
+potr.crypt.AESCTR = _aesctr
+pcc.DSAKey.sign = _dsa_sign
+pcc.DSAKey.verify = _dsa_verify
+# potr.context tests received plaintext with isinstance(message, basestring), where its
+# Python 3 port set basestring = str, but messages are bytes: plaintext received while
+# ENCRYPTED (or under REQUIRE_ENCRYPTION) was delivered silently instead of raising
+# UnencryptedMessage, and a plain reply never marked the whitespace offer as rejected.
+potr.context.basestring = (str, bytes)
+
+
+# ---- line protocol helpers ----
+
+def esc(b):
+    if isinstance(b, str):
+        b = b.encode('utf-8')
+    out = []
+    for c in b:
+        if c == 0x5c:
+            out.append('\\\\')
+        elif 0x20 <= c < 0x7f:
+            out.append(chr(c))
+        else:
+            out.append('\\x%02x' % c)
+    return ''.join(out)
+
+
+def unesc(s):
+    b = s.encode('latin-1', 'replace') if isinstance(s, str) else s
+    out = bytearray()
+    i = 0
+    while i < len(b):
+        if b[i] == 0x5c and i + 1 < len(b):
+            n = b[i + 1]
+            if n == 0x5c:
+                out.append(0x5c); i += 2; continue
+            if n == ord('x') and i + 3 < len(b) + 0 and re.match(rb'[0-9a-fA-F]{2}', b[i + 2:i + 4]):
+                out.append(int(b[i + 2:i + 4], 16)); i += 4; continue
+            if n == ord('n'):
+                out.append(10); i += 2; continue
+            if n == ord('t'):
+                out.append(9); i += 2; continue
+        out.append(b[i]); i += 1
+    return bytes(out)
+
+
+def out(line):
+    sys.stdout.write(line + '\n')
+    sys.stdout.flush()
+
+
+# ---- key file (libotr's s-expression) ----
+
+def parse_sexp(text):
+    toks = re.findall(r'\(|\)|"(?:[^"\\]|\\.)*"|#[0-9A-Fa-f]*#|[^\s()"]+', text)
+    pos = 0
+
+    def walk():
+        nonlocal pos
+        t = toks[pos]; pos += 1
+        if t == '(':
+            lst = []
+            while toks[pos] != ')':
+                lst.append(walk())
+            pos += 1
+            return lst
+        if t.startswith('"'):
+            return t[1:-1]
+        if t.startswith('#'):
+            return int(t[1:-1], 16)
+        return t
+    return walk()
+
+
+def load_key(path, account, protocol):
+    tree = parse_sexp(open(path).read())
+    for acc in tree[1:]:
+        d = {x[0]: x[1:] for x in acc[1:]}
+        if d['name'][0] == account and d['protocol'][0] == protocol:
+            dsa = {x[0]: x[1] for x in d['private-key'][0][1:]}
+            return pcc.DSAKey((dsa['y'], dsa['g'], dsa['p'], dsa['q'], dsa['x']), private=True)
+    raise LookupError('no key for %s/%s in %s' % (account, protocol, path))
+
+
+# ---- potr glue ----
+
+POLICY_BITS = {'V1': 0x01, 'V2': 0x02, 'V3': 0x04, 'REQUIRE': 0x08, 'WS_TAG': 0x10,
+               'WS_START': 0x20, 'ERR_START': 0x40, 'NEVER': 0, 'MANUAL': 0x06,
+               'OPPORTUNISTIC': 0x76, 'ALWAYS': 0x6e, 'DEFAULT': 0x76}
+POTR_KEYS = {'ALLOW_V1': 0x01, 'ALLOW_V2': 0x02, 'REQUIRE_ENCRYPTION': 0x08, 'SEND_TAG': 0x10,
+             'WHITESPACE_START_AKE': 0x20, 'ERROR_START_AKE': 0x40}
+
+
+class Peer:
+    def __init__(self, statedir, account, buddy, protocol):
+        self.statedir, self.buddy = statedir, buddy
+        self.policy = 0x76
+        self.fpfile = os.path.join(statedir, 'otr.fingerprints')
+        peer = self
+
+        class Ctx(Context):
+            def getPolicy(self, key):
+                v = bool(peer.policy & POTR_KEYS.get(key, 0))
+                out('CB policy key=%s -> %d' % (key, v))
+                return v
+
+            def inject(self, msg, appdata=None):
+                out('MSG ' + esc(msg))
+
+            def setState(self, newstate):
+                old = self.state
+                Context.setState(self, newstate)
+                if newstate == STATE_ENCRYPTED:
+                    peer.went_encrypted(self, old)
+
+        class Acc(Account):
+            contextclass = Ctx
+
+            def loadPrivkey(self):
+                return load_key(os.path.join(statedir, 'otr.private_key'), account, protocol)
+
+            def savePrivkey(self):
+                pass
+
+            def saveTrusts(self):
+                peer.write_fingerprints()
+
+        self.account = Acc(account, protocol, 0)
+        self.load_fingerprints()
+        self.ctx = self.account.getContext(buddy)
+        self.key = self.account.getPrivkey()
+
+    def load_fingerprints(self):
+        if not os.path.exists(self.fpfile):
+            return
+        for line in open(self.fpfile):
+            f = line.rstrip('\n').split('\t')
+            if len(f) >= 4 and f[1] == self.account.name and f[2] == self.account.protocol:
+                self.account.trusts.setdefault(f[0], {})[f[3]] = f[4] if len(f) > 4 else ''
+
+    def write_fingerprints(self):
+        with open(self.fpfile, 'w') as fh:
+            for user, fps in sorted(self.account.trusts.items()):
+                for fp, trust in sorted(fps.items()):
+                    fh.write('%s\t%s\t%s\t%s\t%s\n' % (user, self.account.name, self.account.protocol,
+                                                       fp, trust))
+        out('CB write_fingerprints err=0x00000000 synth=1')
+
+    def went_encrypted(self, ctx, old):
+        fp = ctx.crypto.theirPubkey.cfingerprint()
+        if ctx.getTrust(fp, None) is None:
+            out('CB new_fingerprint user=%s fp=%s synth=1' % (self.buddy, fp))
+            ctx.setTrust(fp, '')
+        summary = 'ver=2 their_instance=00000000 ssid=%s fp=%s' % (ctx.crypto.sessionId.hex(), fp)
+        if old == STATE_ENCRYPTED:
+            out('CB still_secure is_reply=-1 %s synth=1' % summary)
+        else:
+            out('CB gone_secure %s synth=1' % summary)
+
+    def event(self, name, msg=None):
+        out('CB handle_msg_event %s err=0x00000000 synth=1 msg=%s' % (name, '-' if msg is None else esc(msg)))
+
+    def send(self, text):
+        ctx = self.ctx
+        if ctx.state == STATE_PLAINTEXT and self.policy & 0x08 and ctx.parseExplicitQuery(text) is None:
+            self.event('ENCRYPTION_REQUIRED')
+        try:
+            r = ctx.sendMessage(FRAGMENT_SEND_ALL, text)
+        except NotEncryptedError:
+            self.event('CONNECTION_ENDED')
+            out('SENT err=0x00000001 otr=0')
+            return
+        if r is not None:
+            out('MSG ' + esc(r))
+        out('SENT err=0x00000000 otr=%d' % (r is None or r != text))
+
+    def receive(self, data):
+        ctx = self.ctx
+        try:
+            plaintext, tlvs = ctx.receiveMessage(data)
+        except UnencryptedMessage as e:
+            self.event('RCVDMSG_UNENCRYPTED', e.args[0])
+            out('RECV ret=1 otr=0 text=-')
+            return
+        except ErrorReceived as e:
+            err = e.args[0].error
+            self.event('RCVDMSG_GENERAL_ERR', err[1:] if err.startswith(b' ') else err)
+            out('RECV ret=1 otr=0 text=-')
+            return
+        except NotEncryptedError:
+            self.event('RCVDMSG_NOT_IN_PRIVATE')
+            out('RECV ret=1 otr=0 text=-')
+            return
+        except NotOTRMessage as e:
+            text = e.args[0]
+            out('RECV ret=0 otr=%d text=%s' % (int(text != data), esc(text)))
+            return
+        except potr.crypt.InvalidParameterError:
+            self.event('RCVDMSG_UNREADABLE')
+            out('MSG ' + esc(b'?OTR Error: You transmitted an unreadable encrypted message.'))
+            out('RECV ret=1 otr=0 text=-')
+            return
+        for t in tlvs:
+            raw = bytes(t)
+            typ, ln = struct.unpack('!HH', raw[:4])
+            out('TLV type=%d len=%d data=%s' % (typ, ln, raw[4:].hex() or '-'))
+        if plaintext is None:
+            out('RECV ret=1 otr=0 text=-')
+        else:
+            out('RECV ret=0 otr=1 text=%s' % esc(plaintext))
+
+    def state(self):
+        ctx = self.ctx
+        c = ctx.crypto
+        fp, trust, ssid, half = '-', '-', '-', 0
+        if c.theirPubkey is not None:
+            fp = c.theirPubkey.cfingerprint()
+            trust = ctx.getTrust(fp, '') or '-'
+        if ctx.state != STATE_PLAINTEXT and c.sessionId:
+            ssid = c.sessionId.hex()
+            half = 1 if c.sessionIdHalf else 0
+        ver = 2 if ctx.state != STATE_PLAINTEXT else 0
+        authstate = c.ake.state if c.ake is not None else 0
+        authstate = {0: 0, 1: 1, 2: 2, 4: 3, 5: 4}.get(authstate, authstate)
+        out('STATE msgstate=%d version=%d their_instance=00000000 our_instance=00000000 authstate=%d '
+            'contexts=1 fp=%s trust=%s ssid=%s ssid_half=%d offer=%d smp=-99'
+            % (ctx.state, ver, authstate, fp, trust, ssid, half, ctx.tagOffer))
+
+    def run(self):
+        out('READY impl=potr account=%s instag=00000000 fp=%s keyread=0x00000000 instagread=0x00000000 '
+            'fpread=0x00000000 versions=2 interval=0' % (self.account.name, self.key.cfingerprint()))
+        for raw in sys.stdin.buffer:
+            line = raw.rstrip(b'\r\n').decode('latin-1')
+            cmd, _, arg = line.partition(' ')
+            if cmd == 'MSG':
+                self.receive(unesc(arg))
+            elif cmd == 'SEND':
+                self.send(unesc(arg))
+            elif cmd == 'QUERY':
+                self.send(b'?OTR?')
+            elif cmd in ('DISCONNECT', 'DISCONNECT-ALL'):
+                self.ctx.disconnect()
+                out('DISCONNECTED')
+            elif cmd == 'POLICY':
+                if arg[:1].isdigit():
+                    self.policy = int(arg, 0)
+                else:
+                    self.policy = 0
+                    for tok in arg.split('|'):
+                        self.policy |= POLICY_BITS[tok]
+                out('POLICY 0x%x' % self.policy)
+            elif cmd == 'MAXSIZE':
+                self.account.maxMessageSize = int(arg)
+                out('MAXSIZE %d' % int(arg))
+            elif cmd == 'STATE?':
+                self.state()
+            elif cmd == 'PING':
+                out('PONG ' + arg)
+            elif cmd == 'QUIT':
+                break
+            elif cmd in ('LOGGEDIN', 'RESENTPREFIX', 'POLL'):
+                out('%s ignored-by-potr' % cmd)
+            else:
+                out('ERROR unknown or unsupported command %s' % cmd)
+        out('BYE')
+
+
+if __name__ == '__main__':
+    if len(sys.argv) != 5:
+        sys.stderr.write('usage: potr_peer.py STATEDIR ACCOUNT BUDDY PROTOCOL\n')
+        sys.exit(2)
+    Peer(*sys.argv[1:]).run()
