@@ -285,6 +285,53 @@ pub fn parse_fragment(msg: &[u8]) -> Option<Result<Fragment<'_>, ()>> {
     Some(parsed.ok_or(()))
 }
 
+/// The whitespace tag a sender with `policy` appends: the base tag and one 8-byte tag
+/// per version it allows. v1 is never offered (we refuse it).
+pub fn whitespace_tag(policy: u32) -> Vec<u8> {
+    let mut t = TAG_BASE.to_vec();
+    if policy & ALLOW_V2 != 0 {
+        t.extend_from_slice(TAG_V2);
+    }
+    if policy & ALLOW_V3 != 0 {
+        t.extend_from_slice(TAG_V3);
+    }
+    t
+}
+
+/// The best version offered that we will speak: 2 or 3, never 1 (0 for none).
+pub fn speakable(v: u32) -> u32 {
+    if v == 2 || v == 3 {
+        v
+    } else {
+        0
+    }
+}
+
+/// The (sender, receiver) instance tags of a v3 fragment header `?OTR|%x|%x,`, read
+/// as libotr's `sscanf` reads them: 0 where a number is missing.
+pub fn fragment_instance_tags(msg: &[u8]) -> (u32, u32) {
+    fn hex(s: &[u8]) -> (Option<u32>, usize) {
+        let mut i = s.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        if s.len() >= i + 2 && s[i] == b'0' && (s[i + 1] | 0x20) == b'x' && s.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit()) {
+            i += 2;
+        }
+        let d = s[i..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+        if d == 0 {
+            return (None, i);
+        }
+        let v = s[i..i + d].iter().fold(0u32, |v, &c| v.wrapping_mul(16).wrapping_add((c as char).to_digit(16).unwrap_or(0)));
+        (Some(v), i + d)
+    }
+    let Some(i) = find(msg, b"?OTR|") else { return (0, 0) };
+    let s = &msg[i + 5..];
+    let (a, n) = hex(s);
+    let Some(a) = a else { return (0, 0) };
+    if s.get(n) != Some(&b'|') {
+        return (a, 0);
+    }
+    (a, hex(&s[n + 1..]).0.unwrap_or(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,6 +433,19 @@ mod tests {
             assert_eq!(parse_fragment(bad), Some(Err(())), "{}", String::from_utf8_lossy(bad));
         }
         assert_eq!(parse_fragment(b"?OTR,00001,00001,x,").unwrap().unwrap().k, 1);
+    }
+
+    #[test]
+    fn fragment_tags_and_whitespace_tag() {
+        assert_eq!(fragment_instance_tags(b"?OTR|0000abcd|00000101,1,2,x,"), (0xabcd, 0x101));
+        assert_eq!(fragment_instance_tags(b"x ?OTR|0x100| 200,"), (0x100, 0x200));
+        assert_eq!(fragment_instance_tags(b"?OTR|zz|1,"), (0, 0));
+        assert_eq!(fragment_instance_tags(b"?OTR|101,1,1,x,"), (0x101, 0));
+        assert_eq!(fragment_instance_tags(b"?OTR:AAMD"), (0, 0));
+        let t = whitespace_tag(ALLOW_V2 | ALLOW_V3 | ALLOW_V1);
+        assert_eq!(t.len(), 16 + 16);
+        assert_eq!(whitespace_bestversion(&t, ALLOW_V2 | ALLOW_V3), Some((3, 0, 32)));
+        assert_eq!(speakable(1), 0);
     }
 }
 

@@ -782,27 +782,6 @@ unsafe fn populate_context_instag(ops: Ops, us: OtrlUserState, ctx: *mut ConnCon
     }
 }
 
-/// The whitespace tag our policy advertises (v1 is never offered: we refuse it).
-fn whitespace_tag(policy: OtrlPolicy) -> Vec<u8> {
-    let mut t = core::TAG_BASE.to_vec();
-    if policy & OTRL_POLICY_ALLOW_V2 != 0 {
-        t.extend_from_slice(core::TAG_V2);
-    }
-    if policy & OTRL_POLICY_ALLOW_V3 != 0 {
-        t.extend_from_slice(core::TAG_V3);
-    }
-    t
-}
-
-/// The best version a query/tag offers that we will speak (never 1).
-fn speakable(v: u32) -> u32 {
-    if v == 2 || v == 3 {
-        v
-    } else {
-        0
-    }
-}
-
 #[no_mangle]
 pub unsafe extern "C" fn otrl_message_free(message: *mut c_char) {
     boundary("otrl_message_free", (), || unsafe { cfree(message) })
@@ -875,7 +854,7 @@ pub unsafe extern "C" fn otrl_message_sending(
                         (*ctx).otr_offer = OFFER_SENT;
                     } else if policy & OTRL_POLICY_SEND_WHITESPACE_TAG != 0 && (*ctx).otr_offer != OFFER_REJECTED {
                         let mut m = orig.to_vec();
-                        m.extend_from_slice(&whitespace_tag(policy));
+                        m.extend_from_slice(&core::whitespace_tag(policy));
                         out = Some(m);
                         (*ctx).otr_offer = OFFER_SENT;
                     }
@@ -942,35 +921,6 @@ unsafe fn message_malformed(ops: Ops, ctx: *mut ConnContext) {
             });
         }
     }
-}
-
-/// `sscanf("?OTR|%x|%x,")` on a v3 fragment header: the two tags (0 where missing).
-fn fragment_tags(msg: &[u8]) -> (u32, u32) {
-    fn hex(s: &[u8]) -> (Option<u32>, usize) {
-        let ws = s.iter().take_while(|c| c.is_ascii_whitespace()).count();
-        let mut i = ws;
-        if s.len() >= i + 2 && s[i] == b'0' && (s[i + 1] | 0x20) == b'x' && s.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit()) {
-            i += 2;
-        }
-        let d = s[i..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
-        if d == 0 {
-            return (None, i);
-        }
-        let mut v: u32 = 0;
-        for &c in &s[i..i + d] {
-            v = v.wrapping_mul(16).wrapping_add((c as char).to_digit(16).unwrap_or(0));
-        }
-        (Some(v), i + d)
-    }
-    let Some(i) = core::find(msg, b"?OTR|") else { return (0, 0) };
-    let s = &msg[i + 5..];
-    let (a, n) = hex(s);
-    let Some(a) = a else { return (0, 0) };
-    if s.get(n) != Some(&b'|') {
-        return (a, 0);
-    }
-    let (b, _) = hex(&s[n + 1..]);
-    (a, b.unwrap_or(0))
 }
 
 #[no_mangle]
@@ -1048,7 +998,7 @@ unsafe fn receive(
         let mut context_added = 0;
         if core::find(&msg, b"?OTR").is_some() {
             if core::find(&msg, b"?OTR|").is_some() {
-                let (their, our) = fragment_tags(&msg);
+                let (their, our) = core::fragment_instance_tags(&msg);
                 if our != 0 && (*ctx).our_instance != our {
                     ops.event(EV_RCVDMSG_FOR_OTHER_INSTANCE, m_ctx, None, 0);
                     return 1;
@@ -1169,7 +1119,7 @@ unsafe fn receive(
         let otrtag: &[u8] = otrtag_at.map_or(&[][..], |i| &msg[i..]);
         match msgtype {
             MessageType::Query => {
-                let v = speakable(core::query_bestversion(&msg, policy));
+                let v = core::speakable(core::query_bestversion(&msg, policy));
                 if v != 0 {
                     start_ake(ops, us, ctx, v);
                 }
@@ -1272,7 +1222,7 @@ unsafe fn receive(
                         stripped.extend_from_slice(&msg[end..]);
                         *newmessagep = strdup_bytes(&stripped);
                         ed.ignore = Some(false);
-                        let v = speakable(v);
+                        let v = core::speakable(v);
                         if v != 0
                             && (*ctx).msgstate != OTRL_MSGSTATE_ENCRYPTED
                             && policy & OTRL_POLICY_WHITESPACE_START_AKE != 0
