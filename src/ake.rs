@@ -757,4 +757,31 @@ mod tests {
             assert_eq!(n, if always { 2 } else { 1 });
         }
     }
+
+    /// protocol-notes §3.1–3.3: a peer's DSA key with a zero-length or huge p, or a q
+    /// that is not 160 bits, is refused before any big-number work (libotr crashes or
+    /// spends seconds in signature verification on these).
+    #[test]
+    fn hostile_pubkeys_are_refused_cheaply() {
+        let key = |p: &[u8], q: &[u8], g: &[u8], y: &[u8]| {
+            let mut w = Writer::new();
+            w.short(0).mpi(p).mpi(q).mpi(g).mpi(y);
+            w.into_bytes()
+        };
+        let mut p = vec![0xff; 128];
+        p[127] = 0xfb;
+        let q = vec![0x80; 20];
+        let cases = [
+            key(&[], &q, &[2], &[3]),
+            key(&vec![0xff; 70_000], &q, &[2], &[3]),
+            key(&p, &vec![0xff; 60_000], &[2], &[3]),
+            key(&p, &[0x7f; 20], &[2], &[3]),
+            key(&p, &q, &[1], &[3]),
+            key(&p, &q, &[2], &p),
+        ];
+        for c in &cases {
+            let mut fp = [0u8; 20];
+            assert!(read_pubkey(&mut Reader::new(c), &mut fp).is_err());
+        }
+    }
 }
