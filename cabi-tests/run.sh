@@ -81,6 +81,13 @@ for src in cabi-tests/src/t_*.c; do
     else skip "$t: no committed trace $exp"; fi
 done
 
+# 4b. protocol-notes §3.5: a forged D-H Key must not downgrade a live session (libotr
+#     4.1.1 lets it; see cabi-tests/src/x_downgrade.c).
+if build_ours cabi-tests/src/x_downgrade.c "$B/x_downgrade.ours" "" && "$B/x_downgrade.ours" > "$B/x_downgrade.txt" 2>&1 &&
+   grep -q "^child msgstate: ENCRYPTED" "$B/x_downgrade.txt" && grep -q '^   => err=00000000 .*\*messagep=DATA v3' "$B/x_downgrade.txt"; then
+    ok "forged D-H Key: the live session stays ENCRYPTED and the next message is encrypted (libotr 4.1.1 downgrades it)"
+else bad "forged D-H Key downgrade (see $B/x_downgrade.txt)"; fi
+
 # 5. Interop with the real libotr: files written by one are read by the other, and
 #    signatures made by one verify with the other.
 if [ $have_real = 1 ]; then
@@ -165,6 +172,11 @@ fi
 if build_ours cabi-tests/robust/mutate_receive.c "$B/mutate.asan" "-fsanitize=address" 2>/dev/null; then
     if ASAN_OPTIONS=detect_leaks=1 "$B/mutate.asan" 40 > "$B/mutate.txt" 2> "$B/mutate.err"; then ok "mutated messages (ASan): $(cat "$B/mutate.txt")"
     else bad "mutated messages"; cat "$B/mutate.txt"; head -30 "$B/mutate.err"; fi
+fi
+
+if build_ours cabi-tests/robust/fragment_cap.c "$B/fragment_cap.asan" "-fsanitize=address" 2>/dev/null; then
+    if ASAN_OPTIONS=detect_leaks=1 "$B/fragment_cap.asan" > "$B/fragment_cap.txt" 2>&1; then ok "fragment flood capped (protocol-notes §3.4): $(cat "$B/fragment_cap.txt")"
+    else bad "fragment flood"; head -20 "$B/fragment_cap.txt"; fi
 fi
 
 # 7. Installation layout.
