@@ -221,6 +221,10 @@ impl Session {
     }
 
     /// Drop `keys[i][j]`, remembering its receiving MAC key if it was used.
+    ///
+    /// Only receiving MAC keys: libotr's `reveal_macs` would also reveal a used sending
+    /// MAC key, but `otrl_proto_create_data` never sets `sendmacused`, so it never does
+    /// (confirmed by the known-answer vectors, `session/kat_tests.rs`).
     fn reveal(&mut self, i: usize, j: usize) {
         if let Some(k) = self.keys[i][j].take() {
             if k.rcv_mac_used {
