@@ -159,6 +159,46 @@ impl Session {
         Some(s)
     }
 
+    /// A session in the state libotr's `go_encrypted` leaves after an AKE: our previous
+    /// key pair `our_old` (keyid `our_old_keyid`), our newest `our_new` (keyid
+    /// `our_old_keyid + 1`), their newest value `their_y` (keyid `their_keyid`) and no
+    /// previous one; `keys[0][0]` and `keys[1][0]` computed, all counters zero.
+    ///
+    /// For tests and known-answer vectors (`src/crypto/testdata/libotr_data.txt`);
+    /// sessions of conversations come from [`Session::establish`]. `None` if `their_y`
+    /// is out of range.
+    pub fn from_keys(
+        our_old: KeyPair,
+        our_old_keyid: u32,
+        our_new: KeyPair,
+        their_y: Vec<u8>,
+        their_keyid: u32,
+    ) -> Option<Session> {
+        dh::check_range(&their_y).ok()?;
+        let k00 = SessKeys::new(&our_new, &their_y)?;
+        let k10 = SessKeys::new(&our_old, &their_y)?;
+        Some(Session {
+            their_keyid,
+            their_y,
+            their_old_y: None,
+            our_keyid: our_old_keyid.wrapping_add(1),
+            our_dh: our_new,
+            our_old_dh: our_old,
+            keys: [[Some(k00), None], [Some(k10), None]],
+            saved_mac_keys: Vec::new(),
+        })
+    }
+
+    /// Replace our newest key pair (just made by a rotation, so unused) by `kp`, and
+    /// recompute the session keys that depend on it, as if the rotation had drawn
+    /// `kp`. Makes key rotations deterministic for known-answer tests.
+    #[cfg(test)]
+    pub(crate) fn replace_newest_key(&mut self, kp: KeyPair) {
+        self.our_dh = kp;
+        self.keys[0][0] = SessKeys::new(&self.our_dh, &self.their_y);
+        self.keys[0][1] = self.their_old_y.as_ref().and_then(|y| SessKeys::new(&self.our_dh, y));
+    }
+
     /// Our newest public value and our previous one (for the C-visible fields).
     pub fn our_publics(&self) -> (&[u8], &[u8]) {
         (&self.our_dh.public, &self.our_old_dh.public)
@@ -181,6 +221,10 @@ impl Session {
     }
 
     /// Drop `keys[i][j]`, remembering its receiving MAC key if it was used.
+    ///
+    /// Only receiving MAC keys: libotr's `reveal_macs` would also reveal a used sending
+    /// MAC key, but `otrl_proto_create_data` never sets `sendmacused`, so it never does
+    /// (confirmed by the known-answer vectors, `session/kat_tests.rs`).
     fn reveal(&mut self, i: usize, j: usize) {
         if let Some(k) = self.keys[i][j].take() {
             if k.rcv_mac_used {
@@ -353,6 +397,9 @@ pub fn parses(msg: &[u8]) -> bool {
 pub fn read_flags(msg: &[u8]) -> Option<u8> {
     crate::proto::data_read_flags(msg)
 }
+
+#[cfg(test)]
+mod kat_tests;
 
 #[cfg(test)]
 mod tests {
