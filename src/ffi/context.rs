@@ -14,7 +14,7 @@
 use super::types::*;
 use super::userstate::{self, ContextKey};
 use super::util::{calloc_struct, cfree, cstr, memdup, replace_cstring, strdup_bytes};
-use super::{boundary, instag};
+use super::{boundary, instag, list};
 use libc::{c_char, c_int, c_uchar, c_uint, c_void};
 use std::collections::HashMap;
 use std::ptr::{self, null_mut};
@@ -150,12 +150,7 @@ unsafe fn insert_sorted(us: OtrlUserState, newctx: *mut ConnContext, key: &Conte
                 link = &mut (*(*link)).next;
             }
         }
-        (*newctx).next = *link;
-        if !(*link).is_null() {
-            (*(*link)).tous = &mut (*newctx).next;
-        }
-        *link = newctx;
-        (*newctx).tous = link;
+        list::link_at(link, newctx);
         match masters.get(key) {
             Some(&first) if (*first).their_instance <= inst => {}
             _ => {
@@ -180,12 +175,7 @@ unsafe fn unlink(ctx: *mut ConnContext) {
                 masters.remove(&key);
             }
         }
-        *(*ctx).tous = (*ctx).next;
-        if !(*ctx).next.is_null() {
-            (*(*ctx).next).tous = (*ctx).tous;
-        }
-        (*ctx).next = null_mut();
-        (*ctx).tous = null_mut();
+        list::unlink(ctx);
     }
 }
 
@@ -434,12 +424,7 @@ pub(crate) unsafe fn find_fingerprint(
         let f = calloc_struct::<Fingerprint>();
         (*f).fingerprint = memdup(fp);
         (*f).context = m;
-        (*f).next = (*m).fingerprint_root.next;
-        if !(*f).next.is_null() {
-            (*(*f).next).tous = &mut (*f).next;
-        }
-        (*m).fingerprint_root.next = f;
-        (*f).tous = &mut (*m).fingerprint_root.next;
+        list::link_at(&raw mut (*m).fingerprint_root.next, f);
         extra(m).fps.insert(*fp, f);
         f
     }
@@ -498,10 +483,7 @@ unsafe fn free_fingerprint(f: *mut Fingerprint) {
             }
             c = (*c).next;
         }
-        *(*f).tous = (*f).next;
-        if !(*f).next.is_null() {
-            (*(*f).next).tous = (*f).tous;
-        }
+        list::unlink(f);
         cfree((*f).fingerprint);
         cfree((*f).trust);
         cfree(f);

@@ -4,7 +4,7 @@
 use super::error::{gcry_error, gcry_error_from_errno, result_code, GPG_ERR_INV_VALUE};
 use super::types::*;
 use super::util::{calloc_struct, cfree, cstr, strdup_bytes};
-use super::{boundary, filep};
+use super::{boundary, filep, list};
 use crate::store::instags::{self, InstagEntry};
 use libc::{c_char, FILE};
 use std::ptr::null_mut;
@@ -19,16 +19,7 @@ pub(crate) unsafe fn find_tag(us: OtrlUserState, accountname: &[u8], protocol: &
 
 unsafe fn find(us: OtrlUserState, accountname: &[u8], protocol: &[u8]) -> *mut OtrlInsTag {
     // SAFETY: us and its tag list are live.
-    unsafe {
-        let mut p = (*us).instag_root;
-        while !p.is_null() {
-            if cstr((*p).accountname) == Some(accountname) && cstr((*p).protocol) == Some(protocol) {
-                return p;
-            }
-            p = (*p).next;
-        }
-        null_mut()
-    }
+    unsafe { list::find_account((*us).instag_root, accountname, protocol) }
 }
 
 #[no_mangle]
@@ -53,24 +44,14 @@ unsafe fn push(us: OtrlUserState, accountname: &[u8], protocol: &[u8], tag: otrl
         (*t).accountname = strdup_bytes(accountname);
         (*t).protocol = strdup_bytes(protocol);
         (*t).instag = tag;
-        (*t).next = (*us).instag_root;
-        if !(*t).next.is_null() {
-            (*(*t).next).tous = &mut (*t).next;
-        }
-        (*us).instag_root = t;
-        (*t).tous = &mut (*us).instag_root;
+        list::link_at(&raw mut (*us).instag_root, t);
     }
 }
 
 unsafe fn forget(t: *mut OtrlInsTag) {
     // SAFETY: t is a live, linked tag of ours.
     unsafe {
-        if !(*t).tous.is_null() {
-            *(*t).tous = (*t).next;
-        }
-        if !(*t).next.is_null() {
-            (*(*t).next).tous = (*t).tous;
-        }
+        list::unlink(t);
         cfree((*t).accountname);
         cfree((*t).protocol);
         cfree(t);

@@ -7,7 +7,7 @@ use super::error::{gcry_error, gcry_error_from_errno, result_code, to_gcry, GPG_
 use super::handles::{sexp_free, sexp_new, SexpHandle};
 use super::types::*;
 use super::util::{calloc_struct, cfree, cstr, memdup, replace_cstring, strdup_bytes};
-use super::{boundary, filep};
+use super::{boundary, filep, list};
 use crate::crypto::dsa::{DsaPrivateKey, DsaPublicKey};
 use crate::error::Error;
 use crate::store::fingerprints;
@@ -50,16 +50,7 @@ pub unsafe extern "C" fn otrl_privkey_hash_to_human(human: *mut c_char, hash: *c
 
 unsafe fn find(us: OtrlUserState, accountname: &[u8], protocol: &[u8]) -> *mut OtrlPrivKey {
     // SAFETY: us and its key list are live.
-    unsafe {
-        let mut p = (*us).privkey_root;
-        while !p.is_null() {
-            if cstr((*p).accountname) == Some(accountname) && cstr((*p).protocol) == Some(protocol) {
-                return p;
-            }
-            p = (*p).next;
-        }
-        null_mut()
-    }
+    unsafe { list::find_account((*us).privkey_root, accountname, protocol) }
 }
 
 #[no_mangle]
@@ -103,24 +94,14 @@ unsafe fn push_key(us: OtrlUserState, rec: KeyRecord, key: DsaPrivateKey) {
         (*p).pubkey_data = memdup(&pd);
         (*p).pubkey_datalen = pd.len();
         (*p).privkey = sexp_new(SexpHandle::PrivateKey { sexp: rec.privkey, key });
-        (*p).next = (*us).privkey_root;
-        if !(*p).next.is_null() {
-            (*(*p).next).tous = &mut (*p).next;
-        }
-        (*us).privkey_root = p;
-        (*p).tous = &mut (*us).privkey_root;
+        list::link_at(&raw mut (*us).privkey_root, p);
     }
 }
 
 unsafe fn forget_key(p: *mut OtrlPrivKey) {
     // SAFETY: p is live and linked (or has a NULL tous).
     unsafe {
-        if !(*p).tous.is_null() {
-            *(*p).tous = (*p).next;
-        }
-        if !(*p).next.is_null() {
-            (*(*p).next).tous = (*p).tous;
-        }
+        list::unlink(p);
         cfree((*p).accountname);
         cfree((*p).protocol);
         cfree((*p).pubkey_data);
@@ -305,25 +286,13 @@ struct PendingCalc {
 
 unsafe fn pending_find(us: OtrlUserState, acct: &[u8], proto: &[u8]) -> *mut OtrlPendingPrivKey {
     // SAFETY: us and its pending list are live.
-    unsafe {
-        let mut p = (*us).pending_root;
-        while !p.is_null() {
-            if cstr((*p).accountname) == Some(acct) && cstr((*p).protocol) == Some(proto) {
-                return p;
-            }
-            p = (*p).next;
-        }
-        null_mut()
-    }
+    unsafe { list::find_account((*us).pending_root, acct, proto) }
 }
 
 unsafe fn pending_forget(p: *mut OtrlPendingPrivKey) {
     // SAFETY: p is live and linked.
     unsafe {
-        *(*p).tous = (*p).next;
-        if !(*p).next.is_null() {
-            (*(*p).next).tous = (*p).tous;
-        }
+        list::unlink(p);
         cfree((*p).accountname);
         cfree((*p).protocol);
         cfree(p);
@@ -372,12 +341,7 @@ pub unsafe extern "C" fn otrl_privkey_generate_start(
         let pk = calloc_struct::<OtrlPendingPrivKey>();
         (*pk).accountname = strdup_bytes(a);
         (*pk).protocol = strdup_bytes(p);
-        (*pk).next = (*us).pending_root;
-        if !(*pk).next.is_null() {
-            (*(*pk).next).tous = &mut (*pk).next;
-        }
-        (*us).pending_root = pk;
-        (*pk).tous = &mut (*us).pending_root;
+        list::link_at(&raw mut (*us).pending_root, pk);
         let calc = PendingCalc { accountname: a.to_vec(), protocol: p.to_vec(), key: None };
         *newkeyp = Box::into_raw(Box::new(calc)) as *mut c_void;
         0
