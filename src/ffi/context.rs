@@ -14,7 +14,7 @@
 use super::types::*;
 use super::userstate::{self, ContextKey};
 use super::util::{calloc_struct, cfree, cstr, memdup, replace_cstring, strdup_bytes};
-use super::{boundary, instag, list};
+use super::{boundary, instag, list, sm};
 use libc::{c_char, c_int, c_uchar, c_uint, c_void};
 use std::collections::HashMap;
 use std::ptr::{self, null_mut};
@@ -60,35 +60,6 @@ unsafe fn key_of(ctx: *const ConnContext) -> ContextKey {
 }
 
 // ---------------------------------------------------------------------------------
-// SMP state (sm.h) basics needed by contexts. The SMP issue fills in the rest.
-
-/// Reset an SMP state to "expecting SMP1, nothing in progress", dropping any values.
-pub(crate) unsafe fn sm_state_reset(sm: *mut OtrlSMState) {
-    if sm.is_null() {
-        return;
-    }
-    // SAFETY: sm points to an OtrlSMState we allocated; its MPI slots are ours or NULL.
-    unsafe {
-        super::handles::free_mpi_slots(&mut [
-            &mut (*sm).secret,
-            &mut (*sm).x2,
-            &mut (*sm).x3,
-            &mut (*sm).g1,
-            &mut (*sm).g2,
-            &mut (*sm).g3,
-            &mut (*sm).g3o,
-            &mut (*sm).p,
-            &mut (*sm).q,
-            &mut (*sm).pab,
-            &mut (*sm).qab,
-        ]);
-        (*sm).nextExpected = OTRL_SMP_EXPECT1;
-        (*sm).received_question = 0;
-        (*sm).sm_prog_state = OTRL_SMP_PROG_OK;
-    }
-}
-
-// ---------------------------------------------------------------------------------
 // Creation and list maintenance
 
 unsafe fn new_context(us: OtrlUserState, key: &ContextKey) -> *mut ConnContext {
@@ -110,7 +81,7 @@ unsafe fn new_context(us: OtrlUserState, key: &ContextKey) -> *mut ConnContext {
         (*c).auth.authstate = OTRL_AUTHSTATE_NONE;
         (*c).auth.context = c;
         (*c).smstate = calloc_struct::<OtrlSMState>();
-        sm_state_reset((*c).smstate);
+        sm::state_new((*c).smstate);
         (*c).their_instance = OTRL_INSTAG_MASTER;
         (*c).fingerprint_root.context = c;
         (*c).otr_offer = OFFER_NOT;
@@ -542,7 +513,7 @@ unsafe fn end_session(context: *mut ConnContext) {
         (*context).sessionid = [0; 20];
         (*context).sessionid_len = 0;
         (*context).protocol_version = 0;
-        sm_state_reset((*context).smstate);
+        sm::state_free((*context).smstate);
         priv_force_finished((*context).context_priv);
     }
 }
