@@ -102,7 +102,8 @@ pub unsafe extern "C" fn otrl_instag_read(us: OtrlUserState, filename: *const c_
         if us.is_null() {
             return gcry_error(GPG_ERR_INV_VALUE);
         }
-        match crate::store::atomic::read_all(&path) {
+        // libotr reads with fgets: only fopen can fail (a directory reads as empty).
+        match crate::store::atomic::read_lines_input(&path) {
             Ok(data) => {
                 load(us, &data);
                 0
@@ -118,13 +119,8 @@ pub unsafe extern "C" fn otrl_instag_read_FILEp(us: OtrlUserState, instf: *mut F
         if us.is_null() || instf.is_null() {
             return gcry_error(GPG_ERR_INV_VALUE);
         }
-        match filep::read_stream(instf) {
-            Ok(data) => {
-                load(us, &data);
-                0
-            }
-            Err(e) => result_code(Err(e)),
-        }
+        load(us, &filep::read_stream_lines(instf));
+        0
     })
 }
 

@@ -621,7 +621,8 @@ pub unsafe extern "C" fn otrl_privkey_read_fingerprints(
         if us.is_null() {
             return gcry_error(GPG_ERR_INV_VALUE);
         }
-        match crate::store::atomic::read_all(&path) {
+        // libotr reads with fgets: only fopen can fail (a directory reads as empty).
+        match crate::store::atomic::read_lines_input(&path) {
             Ok(bytes) => {
                 load_fingerprints(us, &bytes, add_app_data, data);
                 0
@@ -645,13 +646,8 @@ pub unsafe extern "C" fn otrl_privkey_read_fingerprints_FILEp(
         if us.is_null() {
             return gcry_error(GPG_ERR_INV_VALUE);
         }
-        match filep::read_stream(storef) {
-            Ok(bytes) => {
-                load_fingerprints(us, &bytes, add_app_data, data);
-                0
-            }
-            Err(e) => to_gcry(e),
-        }
+        load_fingerprints(us, &filep::read_stream_lines(storef), add_app_data, data);
+        0
     })
 }
 
