@@ -195,7 +195,8 @@ unsafe fn add_context(
     }
 }
 
-unsafe fn context_find(
+#[no_mangle]
+pub unsafe extern "C" fn otrl_context_find(
     us: OtrlUserState,
     user: *const c_char,
     accountname: *const c_char,
@@ -203,11 +204,11 @@ unsafe fn context_find(
     their_instance: otrl_instag_t,
     add_if_missing: c_int,
     addedp: *mut c_int,
-    add_app_data: AddAppDataFn,
+    add_app_data: Option<unsafe extern "C" fn(*mut c_void, *mut ConnContext)>,
     data: *mut c_void,
 ) -> *mut ConnContext {
-    // SAFETY: pointer arguments are checked for NULL; strings are NUL-terminated (C contract).
-    unsafe {
+    // Pointer arguments are checked for NULL; strings are NUL-terminated (C contract).
+    boundary("otrl_context_find", null_mut(), || unsafe {
         if !addedp.is_null() {
             *addedp = 0;
         }
@@ -260,23 +261,6 @@ unsafe fn context_find(
             // MASTER, BEST, RECENT*, or an invalid tag below 0x100: a master is made.
             add_context(us, &key, OTRL_INSTAG_MASTER, null_mut(), add_app_data, data, their_instance == OTRL_INSTAG_MASTER)
         }
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn otrl_context_find(
-    us: OtrlUserState,
-    user: *const c_char,
-    accountname: *const c_char,
-    protocol: *const c_char,
-    their_instance: otrl_instag_t,
-    add_if_missing: c_int,
-    addedp: *mut c_int,
-    add_app_data: Option<unsafe extern "C" fn(*mut c_void, *mut ConnContext)>,
-    data: *mut c_void,
-) -> *mut ConnContext {
-    boundary("otrl_context_find", null_mut(), || unsafe {
-        context_find(us, user, accountname, protocol, their_instance, add_if_missing, addedp, add_app_data, data)
     })
 }
 

@@ -240,12 +240,13 @@ mod tests {
 
     #[test]
     fn counters_as_libotr() {
-        let mut c = [0, 0, 0, 0, 0, 0, 0, 0xff];
-        incctr(&mut c);
-        assert_eq!(c, [0, 0, 0, 0, 0, 0, 1, 0]);
-        let mut c = [0xff; 8];
-        incctr(&mut c);
-        assert_eq!(c, [0; 8]);
+        // otrl_dh_incctr touches only the top half of a 16-byte counter block.
+        let mut block = [0xffu8; 16];
+        block[7] = 0xfe;
+        unsafe { otrl_dh_incctr(block.as_mut_ptr()) };
+        assert_eq!(block, [[0xff; 7].as_slice(), &[0xff], &[0xff; 8]].concat()[..]);
+        unsafe { otrl_dh_incctr(block.as_mut_ptr()) };
+        assert_eq!(block, [[0u8; 8].as_slice(), &[0xff; 8]].concat()[..]);
         // Values printed by the real otrl_dh_cmpctr (cabi-tests/expected/t_auth.txt).
         assert_eq!(cmpctr(&[0; 8], &[0xff, 0, 0, 0, 0, 0, 0, 0]), -255);
         assert_eq!(cmpctr(&[1, 0, 0, 0, 0, 0, 0, 0], &[0, 0xff, 0, 0, 0, 0, 0, 0]), 1);
