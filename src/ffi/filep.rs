@@ -1,6 +1,8 @@
 //! The `_FILEp` variants of libotr's file functions take a C `FILE *` the plugin opened;
 //! these helpers read and write such streams. The path variants use `store::atomic`.
 
+use super::error::{gcry_error, gcry_error_from_errno, GPG_ERR_INV_VALUE};
+use super::types::{gcry_error_t, OtrlUserState};
 use super::util::cstr;
 use crate::error::{Error, Result};
 use libc::{c_char, c_void, FILE};
@@ -16,6 +18,22 @@ use std::path::PathBuf;
 pub(crate) unsafe fn path_arg(p: *const c_char) -> Option<PathBuf> {
     // SAFETY: forwarded contract.
     unsafe { cstr(p) }.map(|b| PathBuf::from(OsStr::from_bytes(b)))
+}
+
+/// The checks libotr's path functions make before any work, in its order: a NULL path
+/// fails as `fopen(NULL)` does (EFAULT), then a NULL user state is INV_VALUE.
+///
+/// # Safety
+/// `filename` is NULL or a NUL-terminated string.
+pub(crate) unsafe fn path_for(filename: *const c_char, us: OtrlUserState) -> std::result::Result<PathBuf, gcry_error_t> {
+    // SAFETY: forwarded contract.
+    let Some(path) = (unsafe { path_arg(filename) }) else {
+        return Err(gcry_error_from_errno(libc::EFAULT));
+    };
+    if us.is_null() {
+        return Err(gcry_error(GPG_ERR_INV_VALUE));
+    }
+    Ok(path)
 }
 
 fn errno() -> i32 {

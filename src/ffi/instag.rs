@@ -69,11 +69,7 @@ pub unsafe extern "C" fn otrl_instag_forget(instag: *mut OtrlInsTag) {
 
 pub(crate) unsafe fn forget_all_instags(us: OtrlUserState) {
     // SAFETY: us is live.
-    unsafe {
-        while !(*us).instag_root.is_null() {
-            forget((*us).instag_root);
-        }
-    }
+    unsafe { list::forget_all(&raw mut (*us).instag_root, forget) }
 }
 
 #[no_mangle]
@@ -96,12 +92,10 @@ unsafe fn load(us: OtrlUserState, data: &[u8]) {
 #[no_mangle]
 pub unsafe extern "C" fn otrl_instag_read(us: OtrlUserState, filename: *const c_char) -> gcry_error_t {
     boundary("otrl_instag_read", gcry_error(GPG_ERR_INV_VALUE), || unsafe {
-        let Some(path) = filep::path_arg(filename) else {
-            return gcry_error_from_errno(libc::EFAULT);
+        let path = match filep::path_for(filename, us) {
+            Ok(p) => p,
+            Err(e) => return e,
         };
-        if us.is_null() {
-            return gcry_error(GPG_ERR_INV_VALUE);
-        }
         // libotr reads with fgets: only fopen can fail (a directory reads as empty).
         match crate::store::atomic::read_lines_input(&path) {
             Ok(data) => {
@@ -144,12 +138,10 @@ unsafe fn entries(us: OtrlUserState) -> Vec<InstagEntry> {
 #[no_mangle]
 pub unsafe extern "C" fn otrl_instag_write(us: OtrlUserState, filename: *const c_char) -> gcry_error_t {
     boundary("otrl_instag_write", gcry_error(GPG_ERR_INV_VALUE), || unsafe {
-        let Some(path) = filep::path_arg(filename) else {
-            return gcry_error_from_errno(libc::EFAULT);
+        let path = match filep::path_for(filename, us) {
+            Ok(p) => p,
+            Err(e) => return e,
         };
-        if us.is_null() {
-            return gcry_error(GPG_ERR_INV_VALUE);
-        }
         let data = instags::format_instags(&entries(us));
         result_code(crate::store::atomic::write_atomic(&path, &data, 0o666).map_err(Into::into))
     })

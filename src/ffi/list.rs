@@ -79,6 +79,20 @@ pub(crate) unsafe fn unlink<T: Tous>(node: *mut T) {
     }
 }
 
+/// Free every node of the list at `head`, first to last, with `forget` (which must
+/// unlink the node it is given, so the head moves on).
+///
+/// # Safety
+/// `head` is the live head of a well-formed list; `forget` unlinks and frees one node.
+pub(crate) unsafe fn forget_all<T: Tous>(head: *mut *mut T, forget: unsafe fn(*mut T)) {
+    // SAFETY: per the contract; each call removes the node the head points at.
+    unsafe {
+        while !(*head).is_null() {
+            forget(*head);
+        }
+    }
+}
+
 /// A list node that belongs to an (account, protocol): our keys, pending keys and tags.
 pub(crate) trait AccountNode: Tous {
     /// The node's `accountname` and `protocol` strings.

@@ -121,11 +121,7 @@ pub unsafe extern "C" fn otrl_privkey_forget(privkey: *mut OtrlPrivKey) {
 
 pub(crate) unsafe fn forget_all_keys(us: OtrlUserState) {
     // SAFETY: us is live.
-    unsafe {
-        while !(*us).privkey_root.is_null() {
-            forget_key((*us).privkey_root);
-        }
-    }
+    unsafe { list::forget_all(&raw mut (*us).privkey_root, forget_key) }
 }
 
 #[no_mangle]
@@ -222,12 +218,10 @@ fn last_errno() -> i32 {
 pub unsafe extern "C" fn otrl_privkey_read(us: OtrlUserState, filename: *const c_char) -> gcry_error_t {
     boundary("otrl_privkey_read", gcry_error(GPG_ERR_INV_VALUE), || unsafe {
         let errno_at_entry = last_errno();
-        let Some(path) = filep::path_arg(filename) else {
-            return gcry_error_from_errno(libc::EFAULT);
+        let path = match filep::path_for(filename, us) {
+            Ok(p) => p,
+            Err(e) => return e,
         };
-        if us.is_null() {
-            return gcry_error(GPG_ERR_INV_VALUE);
-        }
         match crate::store::atomic::read_all(&path) {
             Ok(data) => load_keys(us, &data, errno_at_entry),
             Err(e) => result_code(Err(e.into())),
@@ -301,11 +295,7 @@ unsafe fn pending_forget(p: *mut OtrlPendingPrivKey) {
 
 pub(crate) unsafe fn forget_all_pending(us: OtrlUserState) {
     // SAFETY: us is live.
-    unsafe {
-        while !(*us).pending_root.is_null() {
-            pending_forget((*us).pending_root);
-        }
-    }
+    unsafe { list::forget_all(&raw mut (*us).pending_root, pending_forget) }
 }
 
 #[no_mangle]
@@ -615,12 +605,10 @@ pub unsafe extern "C" fn otrl_privkey_read_fingerprints(
     data: *mut c_void,
 ) -> gcry_error_t {
     boundary("otrl_privkey_read_fingerprints", gcry_error(GPG_ERR_INV_VALUE), || unsafe {
-        let Some(path) = filep::path_arg(filename) else {
-            return gcry_error_from_errno(libc::EFAULT);
+        let path = match filep::path_for(filename, us) {
+            Ok(p) => p,
+            Err(e) => return e,
         };
-        if us.is_null() {
-            return gcry_error(GPG_ERR_INV_VALUE);
-        }
         // libotr reads with fgets: only fopen can fail (a directory reads as empty).
         match crate::store::atomic::read_lines_input(&path) {
             Ok(bytes) => {
@@ -683,12 +671,10 @@ unsafe fn fingerprint_file(us: OtrlUserState) -> Vec<u8> {
 #[no_mangle]
 pub unsafe extern "C" fn otrl_privkey_write_fingerprints(us: OtrlUserState, filename: *const c_char) -> gcry_error_t {
     boundary("otrl_privkey_write_fingerprints", gcry_error(GPG_ERR_INV_VALUE), || unsafe {
-        let Some(path) = filep::path_arg(filename) else {
-            return gcry_error_from_errno(libc::EFAULT);
+        let path = match filep::path_for(filename, us) {
+            Ok(p) => p,
+            Err(e) => return e,
         };
-        if us.is_null() {
-            return gcry_error(GPG_ERR_INV_VALUE);
-        }
         let content = fingerprint_file(us);
         result_code(crate::store::atomic::write_atomic(&path, &content, 0o666).map_err(Into::into))
     })
