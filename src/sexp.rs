@@ -38,6 +38,14 @@ fn is_token_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || TOKEN_PUNCT.contains(&c)
 }
 
+/// A byte that starts or continues a token when reading. libgcrypt tests
+/// `strchr(tokenchars, c)`, which also matches the NUL byte (the string's terminator), so
+/// a NUL reads as part of a token: `(name \0bob)` names "\0bob" (C sees ""), and
+/// `(privkeys\0)` is the token "privkeys\0".
+fn is_token_byte(c: u8) -> bool {
+    c == 0 || is_token_char(c)
+}
+
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
@@ -259,8 +267,8 @@ pub fn parse_items(input: &[u8]) -> Result<Vec<Sexp>> {
             let (a, ni) = b64atom(input, i + 1)?;
             i = ni;
             atom = Some(a);
-        } else if is_token_char(c) {
-            let n = input[i..].iter().take_while(|&&b| is_token_char(b)).count();
+        } else if is_token_byte(c) {
+            let n = input[i..].iter().take_while(|&&b| is_token_byte(b)).count();
             atom = Some(input[i..i + n].to_vec());
             i += n;
         } else if c == b'&' || c == b'\\' || c == b'{' || c == b'}' {
@@ -464,12 +472,19 @@ mod tests {
             (b"(privkeys 123)", Some(201)),
             (b"(privkeys 9x)", Some(201)),
             (b"(privkeys -x)", None),
+            // NUL bytes are token characters to libgcrypt (see is_token_byte).
+            (b"(privkeys\0)", None),
+            (b"\0(privkeys)", None),
+            (b"(privkeys \0)", None),
+            (b"(privkeys #00\0#)", Some(211)),
+            (b"(privkeys |AA\0|)", Some(205)),
         ];
         for (input, want) in cases {
             assert_eq!(code_of(input), *want, "{}", String::from_utf8_lossy(input));
         }
         assert_eq!(parse(b"(privkeys \"a\\x41\")").unwrap(), Sexp::List(vec![Sexp::atom(b"privkeys"), Sexp::atom(b"aA")]));
         assert_eq!(parse(b"(|cHJpdmtleXM=|)").unwrap(), Sexp::List(vec![Sexp::atom(b"privkeys")]));
+        assert_eq!(parse(b"(pri\0vkeys\0 \0x)").unwrap(), Sexp::List(vec![Sexp::atom(b"pri\0vkeys\0"), Sexp::atom(b"\0x")]));
     }
 
     #[test]

@@ -32,6 +32,29 @@ static void tag_case(const char *name, const char *content) {
     rmdir(d);
 }
 
+/* A directory opens (fopen "rb" succeeds) but every read fails with EISDIR: libotr's
+ * line readers take that as the end of the file, return 0 and keep what was loaded. */
+static void dir_cases(void) {
+    char *d = tmpdir();
+    OtrlUserState us = otrl_userstate_create();
+    otrl_privkey_read_fingerprints(us, fixture("otr.fingerprints"), NULL, NULL);
+    otrl_instag_read(us, fixture("otr.instance_tags"));
+    printf("read_fingerprints(dir)=%08x\n", otrl_privkey_read_fingerprints(us, d, NULL, NULL));
+    printf("instag_read(dir)=%08x\n", otrl_instag_read(us, d));
+    FILE *f = fopen(d, "rb");
+    printf("fopen(dir) ok=%d\n", f != NULL);
+    if (f) {
+        printf("read_fingerprints_FILEp(dir)=%08x\n", otrl_privkey_read_fingerprints_FILEp(us, f, NULL, NULL));
+        rewind(f);
+        printf("instag_read_FILEp(dir)=%08x\n", otrl_instag_read_FILEp(us, f));
+        fclose(f);
+    }
+    walk_contexts(us);
+    walk_instags(us);
+    otrl_userstate_free(us);
+    rmdir(d);
+}
+
 static int napp;
 static void add_app(void *data, ConnContext *c) { (void)data; (void)c; napp++; }
 
@@ -101,6 +124,7 @@ int main(void) {
     tag_case("nonl", "acct\tproto\t0000abcd");
     tag_case("junk", "acct\tproto\tzzzzzzzz\nacct\tproto\t0x000101\n");
     tag_case("two", "a1\tp\t00000101\na2\tp\t00000102\n");
+    dir_cases();
     unlink(out);
     rmdir(d);
     return 0;

@@ -14,7 +14,7 @@
 use super::types::*;
 use super::userstate::{self, ContextKey};
 use super::util::{calloc_struct, cfree, cstr, memdup, replace_cstring, strdup_bytes};
-use super::{boundary, instag};
+use super::{boundary, instag, list, sm};
 use libc::{c_char, c_int, c_uchar, c_uint, c_void};
 use std::collections::HashMap;
 use std::ptr::{self, null_mut};
@@ -60,35 +60,6 @@ unsafe fn key_of(ctx: *const ConnContext) -> ContextKey {
 }
 
 // ---------------------------------------------------------------------------------
-// SMP state (sm.h) basics needed by contexts. The SMP issue fills in the rest.
-
-/// Reset an SMP state to "expecting SMP1, nothing in progress", dropping any values.
-pub(crate) unsafe fn sm_state_reset(sm: *mut OtrlSMState) {
-    if sm.is_null() {
-        return;
-    }
-    // SAFETY: sm points to an OtrlSMState we allocated; its MPI slots are ours or NULL.
-    unsafe {
-        super::handles::free_mpi_slots(&mut [
-            &mut (*sm).secret,
-            &mut (*sm).x2,
-            &mut (*sm).x3,
-            &mut (*sm).g1,
-            &mut (*sm).g2,
-            &mut (*sm).g3,
-            &mut (*sm).g3o,
-            &mut (*sm).p,
-            &mut (*sm).q,
-            &mut (*sm).pab,
-            &mut (*sm).qab,
-        ]);
-        (*sm).nextExpected = OTRL_SMP_EXPECT1;
-        (*sm).received_question = 0;
-        (*sm).sm_prog_state = OTRL_SMP_PROG_OK;
-    }
-}
-
-// ---------------------------------------------------------------------------------
 // Creation and list maintenance
 
 unsafe fn new_context(us: OtrlUserState, key: &ContextKey) -> *mut ConnContext {
@@ -110,7 +81,7 @@ unsafe fn new_context(us: OtrlUserState, key: &ContextKey) -> *mut ConnContext {
         (*c).auth.authstate = OTRL_AUTHSTATE_NONE;
         (*c).auth.context = c;
         (*c).smstate = calloc_struct::<OtrlSMState>();
-        sm_state_reset((*c).smstate);
+        sm::state_new((*c).smstate);
         (*c).their_instance = OTRL_INSTAG_MASTER;
         (*c).fingerprint_root.context = c;
         (*c).otr_offer = OFFER_NOT;
@@ -150,12 +121,7 @@ unsafe fn insert_sorted(us: OtrlUserState, newctx: *mut ConnContext, key: &Conte
                 link = &mut (*(*link)).next;
             }
         }
-        (*newctx).next = *link;
-        if !(*link).is_null() {
-            (*(*link)).tous = &mut (*newctx).next;
-        }
-        *link = newctx;
-        (*newctx).tous = link;
+        list::link_at(link, newctx);
         match masters.get(key) {
             Some(&first) if (*first).their_instance <= inst => {}
             _ => {
@@ -180,12 +146,7 @@ unsafe fn unlink(ctx: *mut ConnContext) {
                 masters.remove(&key);
             }
         }
-        *(*ctx).tous = (*ctx).next;
-        if !(*ctx).next.is_null() {
-            (*(*ctx).next).tous = (*ctx).tous;
-        }
-        (*ctx).next = null_mut();
-        (*ctx).tous = null_mut();
+        list::unlink(ctx);
     }
 }
 
@@ -234,7 +195,8 @@ unsafe fn add_context(
     }
 }
 
-unsafe fn context_find(
+#[no_mangle]
+pub unsafe extern "C" fn otrl_context_find(
     us: OtrlUserState,
     user: *const c_char,
     accountname: *const c_char,
@@ -242,11 +204,11 @@ unsafe fn context_find(
     their_instance: otrl_instag_t,
     add_if_missing: c_int,
     addedp: *mut c_int,
-    add_app_data: AddAppDataFn,
+    add_app_data: Option<unsafe extern "C" fn(*mut c_void, *mut ConnContext)>,
     data: *mut c_void,
 ) -> *mut ConnContext {
-    // SAFETY: pointer arguments are checked for NULL; strings are NUL-terminated (C contract).
-    unsafe {
+    // Pointer arguments are checked for NULL; strings are NUL-terminated (C contract).
+    boundary("otrl_context_find", null_mut(), || unsafe {
         if !addedp.is_null() {
             *addedp = 0;
         }
@@ -299,23 +261,6 @@ unsafe fn context_find(
             // MASTER, BEST, RECENT*, or an invalid tag below 0x100: a master is made.
             add_context(us, &key, OTRL_INSTAG_MASTER, null_mut(), add_app_data, data, their_instance == OTRL_INSTAG_MASTER)
         }
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn otrl_context_find(
-    us: OtrlUserState,
-    user: *const c_char,
-    accountname: *const c_char,
-    protocol: *const c_char,
-    their_instance: otrl_instag_t,
-    add_if_missing: c_int,
-    addedp: *mut c_int,
-    add_app_data: Option<unsafe extern "C" fn(*mut c_void, *mut ConnContext)>,
-    data: *mut c_void,
-) -> *mut ConnContext {
-    boundary("otrl_context_find", null_mut(), || unsafe {
-        context_find(us, user, accountname, protocol, their_instance, add_if_missing, addedp, add_app_data, data)
     })
 }
 
@@ -434,12 +379,7 @@ pub(crate) unsafe fn find_fingerprint(
         let f = calloc_struct::<Fingerprint>();
         (*f).fingerprint = memdup(fp);
         (*f).context = m;
-        (*f).next = (*m).fingerprint_root.next;
-        if !(*f).next.is_null() {
-            (*(*f).next).tous = &mut (*f).next;
-        }
-        (*m).fingerprint_root.next = f;
-        (*f).tous = &mut (*m).fingerprint_root.next;
+        list::link_at(&raw mut (*m).fingerprint_root.next, f);
         extra(m).fps.insert(*fp, f);
         f
     }
@@ -498,10 +438,7 @@ unsafe fn free_fingerprint(f: *mut Fingerprint) {
             }
             c = (*c).next;
         }
-        *(*f).tous = (*f).next;
-        if !(*f).next.is_null() {
-            (*(*f).next).tous = (*f).tous;
-        }
+        list::unlink(f);
         cfree((*f).fingerprint);
         cfree((*f).trust);
         cfree(f);
@@ -560,7 +497,7 @@ unsafe fn end_session(context: *mut ConnContext) {
         (*context).sessionid = [0; 20];
         (*context).sessionid_len = 0;
         (*context).protocol_version = 0;
-        sm_state_reset((*context).smstate);
+        sm::state_free((*context).smstate);
         priv_force_finished((*context).context_priv);
     }
 }

@@ -11,9 +11,10 @@
 
 use super::boundary;
 use super::error::{gcry_error, to_gcry, GPG_ERR_INV_VALUE};
-use super::handles::{cipher_new, free_sesskeys, md_new, mpi_copy, mpi_mag, mpi_new, release_dh_keypair};
+use super::handles::{blank_sesskeys, cipher_new, free_sesskeys, md_new, mpi_copy, mpi_mag, mpi_new, release_dh_keypair};
 use super::types::*;
 use crate::crypto::dh;
+use crate::session::incctr;
 use libc::{c_int, c_uchar, size_t};
 use std::ptr::{self, null_mut};
 
@@ -94,25 +95,11 @@ unsafe fn keypair_values<'a>(kp: *const DH_keypair) -> Option<(&'a [u8], &'a [u8
     }
 }
 
-unsafe fn blank(s: &mut DH_sesskeys) {
-    s.sendenc = null_mut();
-    s.rcvenc = null_mut();
-    s.sendmac = null_mut();
-    s.rcvmac = null_mut();
-    s.sendctr = [0; 16];
-    s.rcvctr = [0; 16];
-    s.sendmackey = [0; 20];
-    s.rcvmackey = [0; 20];
-    s.sendmacused = 0;
-    s.rcvmacused = 0;
-    s.extrakey = [0; 32];
-}
-
 #[no_mangle]
 pub unsafe extern "C" fn otrl_dh_session(sess: *mut DH_sesskeys, kp: *const DH_keypair, y: gcry_mpi_t) -> gcry_error_t {
     boundary("otrl_dh_session", INV, || unsafe {
         let Some(sess) = sess.as_mut() else { return INV };
-        blank(sess);
+        blank_sesskeys(sess);
         let (Some((x, gx)), Some(gy)) = (keypair_values(kp), mpi_mag(y)) else { return INV };
         let k = match dh::session_keys(x, gx, gy) {
             Ok(k) => k,
@@ -218,19 +205,9 @@ pub unsafe extern "C" fn otrl_dh_session_free(sess: *mut DH_sesskeys) {
 pub unsafe extern "C" fn otrl_dh_session_blank(sess: *mut DH_sesskeys) {
     boundary("otrl_dh_session_blank", (), || unsafe {
         if let Some(s) = sess.as_mut() {
-            blank(s);
+            blank_sesskeys(s);
         }
     })
-}
-
-/// Add one to the top half (bytes 0..8, big-endian) of a counter block, wrapping.
-fn incctr(ctr: &mut [u8; 8]) {
-    for b in ctr.iter_mut().rev() {
-        *b = b.wrapping_add(1);
-        if *b != 0 {
-            break;
-        }
-    }
 }
 
 /// libotr's comparison: the difference of the first differing bytes, 0 if equal.
@@ -263,12 +240,13 @@ mod tests {
 
     #[test]
     fn counters_as_libotr() {
-        let mut c = [0, 0, 0, 0, 0, 0, 0, 0xff];
-        incctr(&mut c);
-        assert_eq!(c, [0, 0, 0, 0, 0, 0, 1, 0]);
-        let mut c = [0xff; 8];
-        incctr(&mut c);
-        assert_eq!(c, [0; 8]);
+        // otrl_dh_incctr touches only the top half of a 16-byte counter block.
+        let mut block = [0xffu8; 16];
+        block[7] = 0xfe;
+        unsafe { otrl_dh_incctr(block.as_mut_ptr()) };
+        assert_eq!(block, [[0xff; 7].as_slice(), &[0xff], &[0xff; 8]].concat()[..]);
+        unsafe { otrl_dh_incctr(block.as_mut_ptr()) };
+        assert_eq!(block, [[0u8; 8].as_slice(), &[0xff; 8]].concat()[..]);
         // Values printed by the real otrl_dh_cmpctr (cabi-tests/expected/t_auth.txt).
         assert_eq!(cmpctr(&[0; 8], &[0xff, 0, 0, 0, 0, 0, 0, 0]), -255);
         assert_eq!(cmpctr(&[1, 0, 0, 0, 0, 0, 0, 0], &[0, 0xff, 0, 0, 0, 0, 0, 0]), 1);

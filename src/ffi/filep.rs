@@ -1,6 +1,8 @@
 //! The `_FILEp` variants of libotr's file functions take a C `FILE *` the plugin opened;
 //! these helpers read and write such streams. The path variants use `store::atomic`.
 
+use super::error::{gcry_error, gcry_error_from_errno, GPG_ERR_INV_VALUE};
+use super::types::{gcry_error_t, OtrlUserState};
 use super::util::cstr;
 use crate::error::{Error, Result};
 use libc::{c_char, c_void, FILE};
@@ -18,15 +20,32 @@ pub(crate) unsafe fn path_arg(p: *const c_char) -> Option<PathBuf> {
     unsafe { cstr(p) }.map(|b| PathBuf::from(OsStr::from_bytes(b)))
 }
 
+/// The checks libotr's path functions make before any work, in its order: a NULL path
+/// fails as `fopen(NULL)` does (EFAULT), then a NULL user state is INV_VALUE.
+///
+/// # Safety
+/// `filename` is NULL or a NUL-terminated string.
+pub(crate) unsafe fn path_for(filename: *const c_char, us: OtrlUserState) -> std::result::Result<PathBuf, gcry_error_t> {
+    // SAFETY: forwarded contract.
+    let Some(path) = (unsafe { path_arg(filename) }) else {
+        return Err(gcry_error_from_errno(libc::EFAULT));
+    };
+    if us.is_null() {
+        return Err(gcry_error(GPG_ERR_INV_VALUE));
+    }
+    Ok(path)
+}
+
 fn errno() -> i32 {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
 }
 
-/// Read from the stream's current position to its end.
+/// Read from the stream's current position to its end: the bytes read, and the errno
+/// of a read error that stopped it, if one did.
 ///
 /// # Safety
 /// `f` is an open, readable `FILE *`.
-pub(crate) unsafe fn read_stream(f: *mut FILE) -> Result<Vec<u8>> {
+unsafe fn read_to_end(f: *mut FILE) -> (Vec<u8>, Option<i32>) {
     let mut out = Vec::new();
     let mut buf = [0u8; 8192];
     loop {
@@ -35,12 +54,32 @@ pub(crate) unsafe fn read_stream(f: *mut FILE) -> Result<Vec<u8>> {
         out.extend_from_slice(&buf[..n]);
         if n < buf.len() {
             // SAFETY: f is a valid stream.
-            if unsafe { libc::ferror(f) } != 0 {
-                return Err(Error::Os(errno()));
-            }
-            return Ok(out);
+            let failed = unsafe { libc::ferror(f) } != 0;
+            return (out, failed.then(errno));
         }
     }
+}
+
+/// Read from the stream's current position to its end; a read error is an error.
+///
+/// # Safety
+/// `f` is an open, readable `FILE *`.
+pub(crate) unsafe fn read_stream(f: *mut FILE) -> Result<Vec<u8>> {
+    // SAFETY: forwarded contract.
+    match unsafe { read_to_end(f) } {
+        (out, None) => Ok(out),
+        (_, Some(e)) => Err(Error::Os(e)),
+    }
+}
+
+/// Read the rest of the stream as libotr's line readers do (`fgets` until it returns
+/// NULL): a read error just ends the input, so a directory's stream reads as empty.
+///
+/// # Safety
+/// `f` is an open, readable `FILE *`.
+pub(crate) unsafe fn read_stream_lines(f: *mut FILE) -> Vec<u8> {
+    // SAFETY: forwarded contract.
+    unsafe { read_to_end(f) }.0
 }
 
 /// Write all of `data` to the stream and flush it.

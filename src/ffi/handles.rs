@@ -112,11 +112,12 @@ pub(crate) unsafe fn release_dh_keypair(kp: &mut DH_keypair) {
 /// Free a DH key pair's values and mark it unused (groupid 0).
 pub(crate) unsafe fn free_dh_keypair(kp: &mut DH_keypair) {
     // SAFETY: the slots hold our MPIs or NULL.
-    unsafe { free_mpi_slots(&mut [&mut kp.priv_, &mut kp.pub_]) };
+    unsafe { release_dh_keypair(kp) };
     kp.groupid = 0;
 }
 
-/// Free one set of session keys and zero every byte of it.
+/// Free one set of session keys and zero every byte of it (libotr's
+/// `otrl_dh_session_free`: close the handles, then `otrl_dh_session_blank`).
 pub(crate) unsafe fn free_sesskeys(s: &mut DH_sesskeys) {
     // SAFETY: the handles are ours or NULL.
     unsafe {
@@ -125,6 +126,16 @@ pub(crate) unsafe fn free_sesskeys(s: &mut DH_sesskeys) {
         free_md(&mut s.sendmac);
         free_md(&mut s.rcvmac);
     }
+    blank_sesskeys(s);
+}
+
+/// Set a set of session keys to NULL handles and zero bytes without freeing anything
+/// (libotr's `otrl_dh_session_blank`).
+pub(crate) fn blank_sesskeys(s: &mut DH_sesskeys) {
+    s.sendenc = null_mut();
+    s.rcvenc = null_mut();
+    s.sendmac = null_mut();
+    s.rcvmac = null_mut();
     s.sendctr = [0; 16];
     s.rcvctr = [0; 16];
     s.sendmackey = [0; 20];

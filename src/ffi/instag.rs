@@ -4,7 +4,7 @@
 use super::error::{gcry_error, gcry_error_from_errno, result_code, GPG_ERR_INV_VALUE};
 use super::types::*;
 use super::util::{calloc_struct, cfree, cstr, strdup_bytes};
-use super::{boundary, filep};
+use super::{boundary, filep, list};
 use crate::store::instags::{self, InstagEntry};
 use libc::{c_char, FILE};
 use std::ptr::null_mut;
@@ -19,16 +19,7 @@ pub(crate) unsafe fn find_tag(us: OtrlUserState, accountname: &[u8], protocol: &
 
 unsafe fn find(us: OtrlUserState, accountname: &[u8], protocol: &[u8]) -> *mut OtrlInsTag {
     // SAFETY: us and its tag list are live.
-    unsafe {
-        let mut p = (*us).instag_root;
-        while !p.is_null() {
-            if cstr((*p).accountname) == Some(accountname) && cstr((*p).protocol) == Some(protocol) {
-                return p;
-            }
-            p = (*p).next;
-        }
-        null_mut()
-    }
+    unsafe { list::find_account((*us).instag_root, accountname, protocol) }
 }
 
 #[no_mangle]
@@ -53,24 +44,14 @@ unsafe fn push(us: OtrlUserState, accountname: &[u8], protocol: &[u8], tag: otrl
         (*t).accountname = strdup_bytes(accountname);
         (*t).protocol = strdup_bytes(protocol);
         (*t).instag = tag;
-        (*t).next = (*us).instag_root;
-        if !(*t).next.is_null() {
-            (*(*t).next).tous = &mut (*t).next;
-        }
-        (*us).instag_root = t;
-        (*t).tous = &mut (*us).instag_root;
+        list::link_at(&raw mut (*us).instag_root, t);
     }
 }
 
 unsafe fn forget(t: *mut OtrlInsTag) {
     // SAFETY: t is a live, linked tag of ours.
     unsafe {
-        if !(*t).tous.is_null() {
-            *(*t).tous = (*t).next;
-        }
-        if !(*t).next.is_null() {
-            (*(*t).next).tous = (*t).tous;
-        }
+        list::unlink(t);
         cfree((*t).accountname);
         cfree((*t).protocol);
         cfree(t);
@@ -88,11 +69,7 @@ pub unsafe extern "C" fn otrl_instag_forget(instag: *mut OtrlInsTag) {
 
 pub(crate) unsafe fn forget_all_instags(us: OtrlUserState) {
     // SAFETY: us is live.
-    unsafe {
-        while !(*us).instag_root.is_null() {
-            forget((*us).instag_root);
-        }
-    }
+    unsafe { list::forget_all(&raw mut (*us).instag_root, forget) }
 }
 
 #[no_mangle]
@@ -115,13 +92,12 @@ unsafe fn load(us: OtrlUserState, data: &[u8]) {
 #[no_mangle]
 pub unsafe extern "C" fn otrl_instag_read(us: OtrlUserState, filename: *const c_char) -> gcry_error_t {
     boundary("otrl_instag_read", gcry_error(GPG_ERR_INV_VALUE), || unsafe {
-        let Some(path) = filep::path_arg(filename) else {
-            return gcry_error_from_errno(libc::EFAULT);
+        let path = match filep::path_for(filename, us) {
+            Ok(p) => p,
+            Err(e) => return e,
         };
-        if us.is_null() {
-            return gcry_error(GPG_ERR_INV_VALUE);
-        }
-        match crate::store::atomic::read_all(&path) {
+        // libotr reads with fgets: only fopen can fail (a directory reads as empty).
+        match crate::store::atomic::read_lines_input(&path) {
             Ok(data) => {
                 load(us, &data);
                 0
@@ -137,13 +113,8 @@ pub unsafe extern "C" fn otrl_instag_read_FILEp(us: OtrlUserState, instf: *mut F
         if us.is_null() || instf.is_null() {
             return gcry_error(GPG_ERR_INV_VALUE);
         }
-        match filep::read_stream(instf) {
-            Ok(data) => {
-                load(us, &data);
-                0
-            }
-            Err(e) => result_code(Err(e)),
-        }
+        load(us, &filep::read_stream_lines(instf));
+        0
     })
 }
 
@@ -167,12 +138,10 @@ unsafe fn entries(us: OtrlUserState) -> Vec<InstagEntry> {
 #[no_mangle]
 pub unsafe extern "C" fn otrl_instag_write(us: OtrlUserState, filename: *const c_char) -> gcry_error_t {
     boundary("otrl_instag_write", gcry_error(GPG_ERR_INV_VALUE), || unsafe {
-        let Some(path) = filep::path_arg(filename) else {
-            return gcry_error_from_errno(libc::EFAULT);
+        let path = match filep::path_for(filename, us) {
+            Ok(p) => p,
+            Err(e) => return e,
         };
-        if us.is_null() {
-            return gcry_error(GPG_ERR_INV_VALUE);
-        }
         let data = instags::format_instags(&entries(us));
         result_code(crate::store::atomic::write_atomic(&path, &data, 0o666).map_err(Into::into))
     })

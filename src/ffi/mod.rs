@@ -13,6 +13,8 @@ pub(crate) mod handles;
 
 /// Reading and writing C `FILE *` streams.
 pub(crate) mod filep;
+/// libotr's linked lists with back-pointers (`next`/`tous`).
+pub(crate) mod list;
 /// auth.h
 pub mod auth;
 /// b64.h

@@ -7,7 +7,7 @@ use super::error::{gcry_error, gcry_error_from_errno, result_code, to_gcry, GPG_
 use super::handles::{sexp_free, sexp_new, SexpHandle};
 use super::types::*;
 use super::util::{calloc_struct, cfree, cstr, memdup, replace_cstring, strdup_bytes};
-use super::{boundary, filep};
+use super::{boundary, filep, list};
 use crate::crypto::dsa::{DsaPrivateKey, DsaPublicKey};
 use crate::error::Error;
 use crate::store::fingerprints;
@@ -50,16 +50,7 @@ pub unsafe extern "C" fn otrl_privkey_hash_to_human(human: *mut c_char, hash: *c
 
 unsafe fn find(us: OtrlUserState, accountname: &[u8], protocol: &[u8]) -> *mut OtrlPrivKey {
     // SAFETY: us and its key list are live.
-    unsafe {
-        let mut p = (*us).privkey_root;
-        while !p.is_null() {
-            if cstr((*p).accountname) == Some(accountname) && cstr((*p).protocol) == Some(protocol) {
-                return p;
-            }
-            p = (*p).next;
-        }
-        null_mut()
-    }
+    unsafe { list::find_account((*us).privkey_root, accountname, protocol) }
 }
 
 #[no_mangle]
@@ -103,24 +94,14 @@ unsafe fn push_key(us: OtrlUserState, rec: KeyRecord, key: DsaPrivateKey) {
         (*p).pubkey_data = memdup(&pd);
         (*p).pubkey_datalen = pd.len();
         (*p).privkey = sexp_new(SexpHandle::PrivateKey { sexp: rec.privkey, key });
-        (*p).next = (*us).privkey_root;
-        if !(*p).next.is_null() {
-            (*(*p).next).tous = &mut (*p).next;
-        }
-        (*us).privkey_root = p;
-        (*p).tous = &mut (*us).privkey_root;
+        list::link_at(&raw mut (*us).privkey_root, p);
     }
 }
 
 unsafe fn forget_key(p: *mut OtrlPrivKey) {
     // SAFETY: p is live and linked (or has a NULL tous).
     unsafe {
-        if !(*p).tous.is_null() {
-            *(*p).tous = (*p).next;
-        }
-        if !(*p).next.is_null() {
-            (*(*p).next).tous = (*p).tous;
-        }
+        list::unlink(p);
         cfree((*p).accountname);
         cfree((*p).protocol);
         cfree((*p).pubkey_data);
@@ -140,11 +121,7 @@ pub unsafe extern "C" fn otrl_privkey_forget(privkey: *mut OtrlPrivKey) {
 
 pub(crate) unsafe fn forget_all_keys(us: OtrlUserState) {
     // SAFETY: us is live.
-    unsafe {
-        while !(*us).privkey_root.is_null() {
-            forget_key((*us).privkey_root);
-        }
-    }
+    unsafe { list::forget_all(&raw mut (*us).privkey_root, forget_key) }
 }
 
 #[no_mangle]
@@ -241,12 +218,10 @@ fn last_errno() -> i32 {
 pub unsafe extern "C" fn otrl_privkey_read(us: OtrlUserState, filename: *const c_char) -> gcry_error_t {
     boundary("otrl_privkey_read", gcry_error(GPG_ERR_INV_VALUE), || unsafe {
         let errno_at_entry = last_errno();
-        let Some(path) = filep::path_arg(filename) else {
-            return gcry_error_from_errno(libc::EFAULT);
+        let path = match filep::path_for(filename, us) {
+            Ok(p) => p,
+            Err(e) => return e,
         };
-        if us.is_null() {
-            return gcry_error(GPG_ERR_INV_VALUE);
-        }
         match crate::store::atomic::read_all(&path) {
             Ok(data) => load_keys(us, &data, errno_at_entry),
             Err(e) => result_code(Err(e.into())),
@@ -305,25 +280,13 @@ struct PendingCalc {
 
 unsafe fn pending_find(us: OtrlUserState, acct: &[u8], proto: &[u8]) -> *mut OtrlPendingPrivKey {
     // SAFETY: us and its pending list are live.
-    unsafe {
-        let mut p = (*us).pending_root;
-        while !p.is_null() {
-            if cstr((*p).accountname) == Some(acct) && cstr((*p).protocol) == Some(proto) {
-                return p;
-            }
-            p = (*p).next;
-        }
-        null_mut()
-    }
+    unsafe { list::find_account((*us).pending_root, acct, proto) }
 }
 
 unsafe fn pending_forget(p: *mut OtrlPendingPrivKey) {
     // SAFETY: p is live and linked.
     unsafe {
-        *(*p).tous = (*p).next;
-        if !(*p).next.is_null() {
-            (*(*p).next).tous = (*p).tous;
-        }
+        list::unlink(p);
         cfree((*p).accountname);
         cfree((*p).protocol);
         cfree(p);
@@ -332,11 +295,7 @@ unsafe fn pending_forget(p: *mut OtrlPendingPrivKey) {
 
 pub(crate) unsafe fn forget_all_pending(us: OtrlUserState) {
     // SAFETY: us is live.
-    unsafe {
-        while !(*us).pending_root.is_null() {
-            pending_forget((*us).pending_root);
-        }
-    }
+    unsafe { list::forget_all(&raw mut (*us).pending_root, pending_forget) }
 }
 
 #[no_mangle]
@@ -372,12 +331,7 @@ pub unsafe extern "C" fn otrl_privkey_generate_start(
         let pk = calloc_struct::<OtrlPendingPrivKey>();
         (*pk).accountname = strdup_bytes(a);
         (*pk).protocol = strdup_bytes(p);
-        (*pk).next = (*us).pending_root;
-        if !(*pk).next.is_null() {
-            (*(*pk).next).tous = &mut (*pk).next;
-        }
-        (*us).pending_root = pk;
-        (*pk).tous = &mut (*us).pending_root;
+        list::link_at(&raw mut (*us).pending_root, pk);
         let calc = PendingCalc { accountname: a.to_vec(), protocol: p.to_vec(), key: None };
         *newkeyp = Box::into_raw(Box::new(calc)) as *mut c_void;
         0
@@ -651,13 +605,12 @@ pub unsafe extern "C" fn otrl_privkey_read_fingerprints(
     data: *mut c_void,
 ) -> gcry_error_t {
     boundary("otrl_privkey_read_fingerprints", gcry_error(GPG_ERR_INV_VALUE), || unsafe {
-        let Some(path) = filep::path_arg(filename) else {
-            return gcry_error_from_errno(libc::EFAULT);
+        let path = match filep::path_for(filename, us) {
+            Ok(p) => p,
+            Err(e) => return e,
         };
-        if us.is_null() {
-            return gcry_error(GPG_ERR_INV_VALUE);
-        }
-        match crate::store::atomic::read_all(&path) {
+        // libotr reads with fgets: only fopen can fail (a directory reads as empty).
+        match crate::store::atomic::read_lines_input(&path) {
             Ok(bytes) => {
                 load_fingerprints(us, &bytes, add_app_data, data);
                 0
@@ -681,13 +634,8 @@ pub unsafe extern "C" fn otrl_privkey_read_fingerprints_FILEp(
         if us.is_null() {
             return gcry_error(GPG_ERR_INV_VALUE);
         }
-        match filep::read_stream(storef) {
-            Ok(bytes) => {
-                load_fingerprints(us, &bytes, add_app_data, data);
-                0
-            }
-            Err(e) => to_gcry(e),
-        }
+        load_fingerprints(us, &filep::read_stream_lines(storef), add_app_data, data);
+        0
     })
 }
 
@@ -723,12 +671,10 @@ unsafe fn fingerprint_file(us: OtrlUserState) -> Vec<u8> {
 #[no_mangle]
 pub unsafe extern "C" fn otrl_privkey_write_fingerprints(us: OtrlUserState, filename: *const c_char) -> gcry_error_t {
     boundary("otrl_privkey_write_fingerprints", gcry_error(GPG_ERR_INV_VALUE), || unsafe {
-        let Some(path) = filep::path_arg(filename) else {
-            return gcry_error_from_errno(libc::EFAULT);
+        let path = match filep::path_for(filename, us) {
+            Ok(p) => p,
+            Err(e) => return e,
         };
-        if us.is_null() {
-            return gcry_error(GPG_ERR_INV_VALUE);
-        }
         let content = fingerprint_file(us);
         result_code(crate::store::atomic::write_atomic(&path, &content, 0o666).map_err(Into::into))
     })

@@ -204,20 +204,45 @@ pub extern "C" fn otrl_sm_init() {
 // type): cbindgen would render `OtrlSMState` as `struct OtrlSMState`, which C does not
 // have (libotr's is an anonymous struct).
 
-#[no_mangle]
-pub unsafe extern "C" fn otrl_sm_state_new(smst: *mut OtrlSMAliceState) {
-    boundary("otrl_sm_state_new", (), || unsafe {
-        if smst.is_null() {
-            return;
-        }
-        // As libotr: the fields may hold anything, so nothing is freed.
-        for slot in slots(smst) {
+/// `otrl_sm_state_new`: all numbers NULL, expecting SMP1, no question, progress OK. As
+/// in libotr the fields may hold anything before, so nothing is freed.
+///
+/// # Safety
+/// `s` is NULL or points to writable memory for an `OtrlSMState`.
+pub(crate) unsafe fn state_new(s: *mut OtrlSMState) {
+    if s.is_null() {
+        return;
+    }
+    // SAFETY: per the contract s is writable.
+    unsafe {
+        for slot in slots(s) {
             *slot = null_mut();
         }
-        (*smst).nextExpected = Expect::Smp1.raw();
-        (*smst).received_question = 0;
-        (*smst).sm_prog_state = Progress::Ok.raw();
-    })
+        (*s).nextExpected = Expect::Smp1.raw();
+        (*s).received_question = 0;
+        (*s).sm_prog_state = Progress::Ok.raw();
+    }
+}
+
+/// `otrl_sm_state_free`: free the numbers, then `otrl_sm_state_new` (also what
+/// libotr's context code calls when a session ends).
+///
+/// # Safety
+/// `s` is NULL or a valid `OtrlSMState` whose number fields are NULL or ours.
+pub(crate) unsafe fn state_free(s: *mut OtrlSMState) {
+    if s.is_null() {
+        return;
+    }
+    // SAFETY: per the contract the number fields are ours or NULL.
+    unsafe {
+        free_mpi_slots(&mut slots(s).map(|p| &mut *p));
+        state_new(s);
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn otrl_sm_state_new(smst: *mut OtrlSMAliceState) {
+    boundary("otrl_sm_state_new", (), || unsafe { state_new(smst) })
 }
 
 #[no_mangle]
@@ -233,15 +258,7 @@ pub unsafe extern "C" fn otrl_sm_state_init(smst: *mut OtrlSMAliceState) {
 
 #[no_mangle]
 pub unsafe extern "C" fn otrl_sm_state_free(smst: *mut OtrlSMAliceState) {
-    boundary("otrl_sm_state_free", (), || unsafe {
-        if smst.is_null() {
-            return;
-        }
-        free_mpi_slots(&mut slots(smst).map(|p| &mut *p));
-        (*smst).nextExpected = Expect::Smp1.raw();
-        (*smst).received_question = 0;
-        (*smst).sm_prog_state = Progress::Ok.raw();
-    })
+    boundary("otrl_sm_state_free", (), || unsafe { state_free(smst) })
 }
 
 #[no_mangle]

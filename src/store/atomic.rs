@@ -18,6 +18,17 @@ pub fn read_all(path: &Path) -> io::Result<Vec<u8>> {
     Ok(v)
 }
 
+/// Read a file as libotr's line readers (fingerprints, instance tags) do: `fopen`, then
+/// `fgets` until it returns NULL. Only opening can fail; a read error ends the input
+/// where it happened, so a directory reads as empty (its `read` fails with EISDIR).
+pub fn read_lines_input(path: &Path) -> io::Result<Vec<u8>> {
+    let mut f = File::open(path)?;
+    let mut v = Vec::new();
+    // On an error, `v` keeps what was read before it.
+    let _ = f.read_to_end(&mut v);
+    Ok(v)
+}
+
 /// Where to write: a symlink is followed so that its target is replaced, not the link.
 fn resolve(path: &Path) -> PathBuf {
     let mut p = path.to_path_buf();
@@ -127,6 +138,7 @@ mod tests {
         assert!(write_atomic(&d, b"x", 0o600).is_err(), "a directory is not replaced");
         assert_eq!(fs::read(&p).unwrap(), b"precious");
         assert_eq!(read_all(&d).unwrap_err().raw_os_error(), Some(libc::EISDIR));
+        assert_eq!(read_lines_input(&d).unwrap(), b"");
         fs::remove_dir_all(&d).unwrap();
     }
 }
