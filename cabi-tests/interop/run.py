@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Two-process OTR interop driver (python3 standard library only).
 
-    run.py --a CMD --b CMD [--only NAME[,NAME...]] [--list] [--log-dir DIR]
+    run.py --a CMD --b CMD [--only NAME[,NAME...]] [--skip NAME[,NAME...]] [--list] [--log-dir DIR]
            [--timeout-scale X] [-v]
 
 CMD is a peer command line, e.g. "build/cabi/im_peer.real" or
@@ -1046,6 +1046,7 @@ def main():
     ap.add_argument('--a', required=False, help='command for peer A (alice)')
     ap.add_argument('--b', required=False, help='command for peer B (bob)')
     ap.add_argument('--only', help='comma-separated scenario names')
+    ap.add_argument('--skip', help='comma-separated scenario names not to run')
     ap.add_argument('--list', action='store_true')
     ap.add_argument('--log-dir', help='write every transcript here (default: only failures, to a temp dir)')
     ap.add_argument('--timeout-scale', type=float, default=None, help='multiply every timeout (default 1, 10 with --valgrind)')
@@ -1063,10 +1064,10 @@ def main():
     if not args.a or not args.b:
         ap.error('--a and --b are required')
     only = set(args.only.split(',')) if args.only else None
-    if only:
-        unknown = only - {n for n, _ in SCENARIOS}
-        if unknown:
-            ap.error('unknown scenario(s): %s' % ', '.join(sorted(unknown)))
+    skip = set(args.skip.split(',')) if args.skip else set()
+    unknown = ((only or set()) | skip) - {n for n, _ in SCENARIOS}
+    if unknown:
+        ap.error('unknown scenario(s): %s' % ', '.join(sorted(unknown)))
     labels = {'A': 'A:' + label_of(args.a), 'B': 'B:' + label_of(args.b)}
     vg_roles = set(args.valgrind.upper()) & {'A', 'B'}
     if args.timeout_scale is None:
@@ -1079,7 +1080,7 @@ def main():
     counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
     t_start = time.monotonic()
     for name, func in SCENARIOS:
-        if only and name not in only:
+        if (only and name not in only) or name in skip:
             continue
         for init in ('A', 'B'):
             resp = 'B' if init == 'A' else 'A'

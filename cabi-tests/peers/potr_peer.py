@@ -17,6 +17,10 @@ return values and exceptions (marked "synth=1" on the line):
   handle_msg_event RCVDMSG_NOT_IN_PRIVATE        potr raised NotEncryptedError on receive
   handle_msg_event CONNECTION_ENDED              potr raised NotEncryptedError on send
   handle_msg_event ENCRYPTION_REQUIRED           sending plaintext under REQUIRE_ENCRYPTION
+  handle_smp_event ...                           around potr's SMPHandler.handle: the event
+                                                 libotr reports for each SMP TLV (see the
+                                                 SMP section below)
+  write_fingerprints                             potr's saveTrusts (on every trust change)
 potr does not implement WHITESPACE_START_AKE / ERROR_START_AKE (a tagged plaintext or
 query always starts the AKE when ALLOW_V2; an error never does), resending held
 messages, instance tags or the extra symmetric key of OTR v3.
@@ -24,7 +28,8 @@ messages, instance tags or the extra symmetric key of OTR v3.
 Shims for pycryptodome 3.11 (the system package is not modified): potr's AESCTR passes
 a callable counter (pycryptodome wants nonce/initial_value), and its DSAKey calls
 pycrypto's DSA sign()/verify(), which pycryptodome names _sign()/_verify(). And one
-Python 3 port bug of potr itself (bytes vs str, see below).
+Python 3 port bug of potr itself (bytes vs str, see below). And two fixes to potr's SMP
+flow when the secrets differ (see the SMP section below).
 """
 import os
 import sys
