@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Two-process OTR interop driver (python3 standard library only).
 
-    run.py --a CMD --b CMD [--only NAME[,NAME...]] [--list] [--log-dir DIR]
+    run.py --a CMD --b CMD [--only NAME[,NAME...]] [--skip NAME[,NAME...]] [--list] [--log-dir DIR]
            [--timeout-scale X] [-v]
 
 CMD is a peer command line, e.g. "build/cabi/im_peer.real" or
@@ -827,39 +827,187 @@ def sc_require_encryption(net, i, r):
     roundtrip(net, i, r, 'now private')
 
 
-def sc_smp(net, i, r):
-    """SMP: with a question and the right answer (SUCCESS both, only the asker trusts: "smp"),
-    without a question (SUCCESS, both trust), with a wrong secret (FAILURE both; trust as
-    libotr sets it, see README)."""
+SMP_EVENT = r'^CB handle_smp_event (\w+) progress=(\d+) (?:synth=1 )?question=(.*)$'
+
+
+def smp_events(p, since):
+    """The handle_smp_event calls since a mark, as (event, progress, question-or-None)."""
+    return [(m.group(1), int(m.group(2)), None if m.group(3) == '-' else unesc(m.group(3)))
+            for _, m in p.findall(SMP_EVENT, since)]
+
+
+def check_smp_events(p, since, want, when):
+    got = smp_events(p, since)
+    check(got == want, '%s: SMP events %s %s, expected %s' % (p.role, when, got, want))
+
+
+def check_trust(net, p, want):
+    """Trust of p's active fingerprint (STATE, '' shown as '-') and in its fingerprint file."""
+    q = net.other(p)
+    st = p.state()
+    check(st['msgstate'] == '1', '%s: left ENCRYPTED' % p.role)
+    check(st['trust'] == (want or '-'), '%s: trust %r, expected %r' % (p.role, st['trust'], want or '-'))
+    path = os.path.join(p.statedir, 'otr.fingerprints')
+    stored = open(path).read().splitlines() if os.path.exists(path) else []
+    line = '%s\t%s\t%s\t%s\t%s' % (q.account, p.account, PROTO, q.fp, want)
+    check(line.rstrip('\t') in [x.rstrip('\t') for x in stored],
+          '%s: the fingerprint file does not have %r: %r' % (p.role, line, stored))
+
+
+class SmpTrust:
+    """The trust each side should have, by libotr 4.1.1's rules (message.c, set_smp_trust):
+    the initiator sets "smp" or "" when TLV 5 arrives; the responder sets it when TLV 4
+    arrives, but only if no question was asked. python-potr as the responder also sets ""
+    after a failed answer to a question (see the README)."""
+
+    def __init__(self, net, i, r, initial=''):
+        self.net = net
+        self.trust = {i.role: initial, r.role: initial}
+
+    def after(self, i, r, question, ok):
+        """Update for a completed SMP; returns the roles whose trust was (re)written."""
+        written = [i.role]
+        self.trust[i.role] = 'smp' if ok else ''
+        if not question or (r.impl == 'potr' and not ok):
+            self.trust[r.role] = 'smp' if ok else ''
+            written.append(r.role)
+        return written
+
+    def check(self):
+        for p in self.net.peers.values():
+            check_trust(self.net, p, self.trust[p.role])
+
+
+def smp_start(net, i, r, secret, question):
+    """i starts an SMP; r must report ASK_FOR_ANSWER (with the question) or ASK_FOR_SECRET, 25."""
+    mi, mr = i.mark(), r.mark()
+    i.cmd('SMP-INIT %s%s' % (esc(secret), ' ' + esc(question) if question else ''))
+    net.settle()
+    ask = ('ASK_FOR_ANSWER', 25, question.encode('utf-8')) if question else ('ASK_FOR_SECRET', 25, None)
+    check_smp_events(r, mr, [ask], 'after SMP-INIT')
+    check_smp_events(i, mi, [], 'after its own SMP-INIT')
+    for p, m in ((i, mi), (r, mr)):
+        no_bad_events(p, m)
+    return mi, mr, ask
+
+
+def smp_round(net, i, r, trust, secret, answer, question=None):
+    """A whole SMP, i asking: events with progress 25/60/100 on the right sides, the result
+    on both, and the trust (and write_fingerprints) libotr gives."""
+    mi, mr, ask = smp_start(net, i, r, secret, question)
+    r.cmd('SMP-RESPOND %s' % esc(answer))
+    net.settle()
+    ok = secret == answer
+    result = ('SUCCESS' if ok else 'FAILURE', 100, None)
+    check_smp_events(i, mi, [('IN_PROGRESS', 60, None), result], 'as the initiator')
+    check_smp_events(r, mr, [ask, result], 'as the responder')
+    written = trust.after(i, r, question, ok)
+    for p, m in ((i, mi), (r, mr)):
+        no_bad_events(p, m)
+        wf = p.findall(r'^CB write_fingerprints err=0x00000000', m)
+        end, _ = p.find(r'^CB handle_smp_event (SUCCESS|FAILURE)', m)
+        if p.role in written:
+            check(len(wf) == 1 and wf[0][0] < end, '%s: write_fingerprints %d times before the SMP %s'
+                  % (p.role, len(wf), result[0]))
+        else:
+            check(not wf, '%s: write_fingerprints called, but its trust must not change' % p.role)
+    trust.check()
+
+
+def sc_smp_question(net, i, r):
+    """SMP with a question (UTF-8) and the right answer: ASK_FOR_ANSWER 25 with the question at
+    the responder, IN_PROGRESS 60 at the asker, SUCCESS 100 on both; only the asker trusts
+    ("smp", written with write_fingerprints)."""
     establish(net, i, r)
-    rounds = [  # question, secret, answer, outcome, trust at i, trust at r afterwards
-        ('what is the password?', 's3cret', 's3cret', 'SUCCESS', 'smp', '-'),
-        (None, 'shared', 'shared', 'SUCCESS', 'smp', 'smp'),
-        (None, 'shared', 'different', 'FAILURE', '-', '-'),
-    ]
-    for question, secret, answer, outcome, trust_i, trust_r in rounds:
-        mi, mr = i.mark(), r.mark()
-        i.cmd('SMP-INIT %s%s' % (secret, ' ' + question if question else ''))
-        net.settle()
-        ask = 'ASK_FOR_ANSWER' if question else 'ASK_FOR_SECRET'
-        _, q = r.find(r'^CB handle_smp_event %s progress=(\d+) question=(.*)$' % ask, mr)
-        check(q is not None, '%s: no %s' % (r.role, ask))
-        check(q.group(2) == (question or '-'), '%s: question %r' % (r.role, q.group(2)))
-        r.cmd('SMP-RESPOND %s' % answer)
-        net.settle()
-        for p, m in ((i, mi), (r, mr)):
-            _, e = p.find(r'^CB handle_smp_event (SUCCESS|FAILURE|CHEATED|ERROR|ABORT) progress=(\d+)', m)
-            check(e is not None, '%s: SMP did not finish' % p.role)
-            check(e.group(1) == outcome and e.group(2) == '100', '%s: SMP ended with %s %s, expected %s 100'
-                  % (p.role, e.group(1), e.group(2), outcome))
-            no_bad_events(p, m)
-        for p, want in ((i, trust_i), (r, trust_r)):
-            st = p.state()
-            check(st['trust'] == want, '%s: trust %r after SMP %s (%s), expected %r'
-                  % (p.role, st['trust'], outcome, 'question' if question else 'no question', want))
-            check(st['msgstate'] == '1', '%s: left ENCRYPTED' % p.role)
+    trust = SmpTrust(net, i, r)
+    smp_round(net, i, r, trust, 'Bello', 'Bello', 'Wie hei\u00dft der Hund? \U0001f415')
     roundtrip(net, i, r, 'after SMP')
-sc_smp.needs_impl = 'libotr'
+
+
+def sc_smp_secret(net, i, r):
+    """SMP without a question, the same (UTF-8) secret: ASK_FOR_SECRET 25, IN_PROGRESS 60,
+    SUCCESS 100; both sides trust "smp"."""
+    establish(net, i, r)
+    trust = SmpTrust(net, i, r)
+    smp_round(net, i, r, trust, 'geh\u00e9im-42', 'geh\u00e9im-42')
+    roundtrip(net, i, r, 'after SMP')
+
+
+def sc_smp_wrong_secret(net, i, r):
+    """SMP with a wrong answer, both sides starting from "verified": FAILURE 100 on both.
+    After a question only the asker's trust is reset to ""; without one, both are."""
+    establish(net, i, r, expect_new_fp=False)
+    trust = SmpTrust(net, i, r, 'verified')
+    trust.check()
+    smp_round(net, i, r, trust, 'right', 'wrong', 'the password?')
+    smp_round(net, i, r, trust, 'shared', 'different')
+    roundtrip(net, i, r, 'after a failed SMP')
+sc_smp_wrong_secret.setup = setup_trusted
+
+
+def sc_smp_abort(net, i, r):
+    """SMP aborted mid-way: by the responder at ASK_FOR_ANSWER, by the initiator at
+    ASK_FOR_ANSWER, and by the initiator at IN_PROGRESS 60 (its TLV 4 lost). The other side
+    gets ABORT 0, the aborting side no event, no trust changes; each time a fresh SMP
+    (started by either side) then succeeds."""
+    establish(net, i, r)
+    trust = SmpTrust(net, i, r)
+
+    # 1. The responder declines to answer.
+    mi, mr, ask = smp_start(net, i, r, 'one', 'abort me?')
+    r.cmd('SMP-ABORT')
+    net.settle()
+    check_smp_events(i, mi, [('ABORT', 0, None)], 'after the responder aborted')
+    check_smp_events(r, mr, [ask], 'after its own SMP-ABORT')
+    trust.check()
+    smp_round(net, r, i, trust, 'two', 'two')
+
+    # 2. The initiator withdraws its question.
+    mi, mr, ask = smp_start(net, i, r, 'three', 'never mind')
+    i.cmd('SMP-ABORT')
+    net.settle()
+    check_smp_events(r, mr, [ask, ('ABORT', 0, None)], 'after the initiator aborted')
+    check_smp_events(i, mi, [], 'after its own SMP-ABORT')
+    trust.check()
+    smp_round(net, i, r, trust, 'four', 'four', 'again?')
+
+    # 3. The initiator aborts after IN_PROGRESS 60; its TLV 4 (SMP3) never arrives.
+    mi, mr, ask = smp_start(net, i, r, 'five', None)
+    lost = []
+
+    def drop(role, raw):
+        if role != i.role:
+            return None
+        lost.append(raw)
+        return False
+    net.filters.append(drop)
+    r.cmd('SMP-RESPOND five')
+    net.settle()
+    check(lost, 'nothing to drop')
+    check_smp_events(i, mi, [('IN_PROGRESS', 60, None)], 'after TLV 3')
+    i.cmd('SMP-ABORT')
+    net.settle()
+    check_smp_events(r, mr, [ask, ('ABORT', 0, None)], 'after the initiator aborted at 60%')
+    check_smp_events(i, mi, [('IN_PROGRESS', 60, None)], 'after its own SMP-ABORT')
+    for p, m in ((i, mi), (r, mr)):
+        no_bad_events(p, m)
+    trust.check()
+    smp_round(net, r, i, trust, 'six', 'six')
+    roundtrip(net, i, r, 'after the aborts')
+    roundtrip(net, r, i, 'after the aborts, back')
+
+
+def sc_smp_v2(net, i, r):
+    """SMP in an OTR v2 session (both sides V2|WS_START|ERR_START): with a question, then
+    without one, both succeed as in v3."""
+    for p in (i, r):
+        set_v2_only(p)
+    si, sr = establish(net, i, r)
+    check(si['version'] == '2' and sr['version'] == '2', 'not a v2 session: %s/%s' % (si['version'], sr['version']))
+    trust = SmpTrust(net, i, r)
+    smp_round(net, i, r, trust, 'v2-secret', 'v2-secret', 'in v2?')
+    smp_round(net, r, i, trust, 'zwei', 'zwei')
+    roundtrip(net, i, r, 'after SMP in v2')
 
 
 SCENARIOS = [
@@ -878,7 +1026,11 @@ SCENARIOS = [
     ('tampered_v2', sc_tampered_v2),
     ('plaintext_while_encrypted', sc_plaintext),
     ('require_encryption', sc_require_encryption),
-    ('smp', sc_smp),
+    ('smp_question', sc_smp_question),
+    ('smp_secret', sc_smp_secret),
+    ('smp_wrong_secret', sc_smp_wrong_secret),
+    ('smp_abort', sc_smp_abort),
+    ('smp_v2', sc_smp_v2),
 ]
 
 
@@ -894,6 +1046,7 @@ def main():
     ap.add_argument('--a', required=False, help='command for peer A (alice)')
     ap.add_argument('--b', required=False, help='command for peer B (bob)')
     ap.add_argument('--only', help='comma-separated scenario names')
+    ap.add_argument('--skip', help='comma-separated scenario names not to run')
     ap.add_argument('--list', action='store_true')
     ap.add_argument('--log-dir', help='write every transcript here (default: only failures, to a temp dir)')
     ap.add_argument('--timeout-scale', type=float, default=None, help='multiply every timeout (default 1, 10 with --valgrind)')
@@ -911,10 +1064,10 @@ def main():
     if not args.a or not args.b:
         ap.error('--a and --b are required')
     only = set(args.only.split(',')) if args.only else None
-    if only:
-        unknown = only - {n for n, _ in SCENARIOS}
-        if unknown:
-            ap.error('unknown scenario(s): %s' % ', '.join(sorted(unknown)))
+    skip = set(args.skip.split(',')) if args.skip else set()
+    unknown = ((only or set()) | skip) - {n for n, _ in SCENARIOS}
+    if unknown:
+        ap.error('unknown scenario(s): %s' % ', '.join(sorted(unknown)))
     labels = {'A': 'A:' + label_of(args.a), 'B': 'B:' + label_of(args.b)}
     vg_roles = set(args.valgrind.upper()) & {'A', 'B'}
     if args.timeout_scale is None:
@@ -927,7 +1080,7 @@ def main():
     counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
     t_start = time.monotonic()
     for name, func in SCENARIOS:
-        if only and name not in only:
+        if (only and name not in only) or name in skip:
             continue
         for init in ('A', 'B'):
             resp = 'B' if init == 'A' else 'A'

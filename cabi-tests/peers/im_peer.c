@@ -24,7 +24,8 @@
  *   RESENTPREFIX TEXT|- resent_msg_prefix returns a copy of TEXT, or NULL for "-"
  *   SYMKEY USE HEX      otrl_message_symkey(use, usedata=HEX) on the best instance
  *   SMP-INIT SECRET [QUESTION]   SMP-RESPOND SECRET   SMP-ABORT
- *                       (SECRET has no spaces; -DIM_PEER_NO_SMP builds without the
+ *                       (SECRET and QUESTION are escaped TEXT, SECRET without spaces;
+ *                       the question ends at a NUL; -DIM_PEER_NO_SMP builds without the
  *                       otrl_message_*_smp calls, for a library that lacks them)
  *   POLL                otrl_message_poll
  *   STATE?              print the state of the best instance
@@ -463,13 +464,14 @@ static void do_smp(const char *cmd, char *args) {
     if (!c) { out("ERROR no context for %s", cmd); return; }
     if (!strcmp(cmd, "SMP-ABORT")) { otrl_message_abort_smp(us, &ops, NULL, c); return; }
     char *q = args ? strchr(args, ' ') : NULL;
-    if (q) *q++ = 0;
-    const char *secret = args ? args : "";
+    if (q) { *q++ = 0; unesc(q); }
+    char *secret = args ? args : (char *)"";
+    size_t slen = unesc(secret);
     if (!strcmp(cmd, "SMP-INIT")) {
-        if (q) otrl_message_initiate_smp_q(us, &ops, NULL, c, q, (const unsigned char *)secret, strlen(secret));
-        else otrl_message_initiate_smp(us, &ops, NULL, c, (const unsigned char *)secret, strlen(secret));
+        if (q) otrl_message_initiate_smp_q(us, &ops, NULL, c, q, (const unsigned char *)secret, slen);
+        else otrl_message_initiate_smp(us, &ops, NULL, c, (const unsigned char *)secret, slen);
     } else {
-        otrl_message_respond_smp(us, &ops, NULL, c, (const unsigned char *)secret, strlen(secret));
+        otrl_message_respond_smp(us, &ops, NULL, c, (const unsigned char *)secret, slen);
     }
     out("SMP-STARTED %s", cmd);
 }

@@ -17,6 +17,10 @@ return values and exceptions (marked "synth=1" on the line):
   handle_msg_event RCVDMSG_NOT_IN_PRIVATE        potr raised NotEncryptedError on receive
   handle_msg_event CONNECTION_ENDED              potr raised NotEncryptedError on send
   handle_msg_event ENCRYPTION_REQUIRED           sending plaintext under REQUIRE_ENCRYPTION
+  handle_smp_event ...                           around potr's SMPHandler.handle: the event
+                                                 libotr reports for each SMP TLV (see the
+                                                 SMP section below)
+  write_fingerprints                             potr's saveTrusts (on every trust change)
 potr does not implement WHITESPACE_START_AKE / ERROR_START_AKE (a tagged plaintext or
 query always starts the AKE when ALLOW_V2; an error never does), resending held
 messages, instance tags or the extra symmetric key of OTR v3.
@@ -24,7 +28,8 @@ messages, instance tags or the extra symmetric key of OTR v3.
 Shims for pycryptodome 3.11 (the system package is not modified): potr's AESCTR passes
 a callable counter (pycryptodome wants nonce/initial_value), and its DSAKey calls
 pycrypto's DSA sign()/verify(), which pycryptodome names _sign()/_verify(). And one
-Python 3 port bug of potr itself (bytes vs str, see below).
+Python 3 port bug of potr itself (bytes vs str, see below). And two fixes to potr's SMP
+flow when the secrets differ (see the SMP section below).
 """
 import os
 import sys
@@ -84,6 +89,113 @@ pcc.DSAKey.verify = _dsa_verify
 # ENCRYPTED (or under REQUIRE_ENCRYPTION) was delivered silently instead of raising
 # UnencryptedMessage, and a plain reply never marked the whitespace offer as rejected.
 potr.context.basestring = (str, bytes)
+
+
+# ---- SMP: libotr's handle_smp_event lines, and two fixes to potr's SMP flow ----
+#
+# potr's SMPHandler has no callbacks; the wrapper below prints the event libotr 4.1.1
+# would report for each SMP TLV (marked synth=1): ASK_FOR_ANSWER / ASK_FOR_SECRET (25)
+# when TLV 7 / TLV 2 arrives, IN_PROGRESS (60) when TLV 3 arrives and TLV 4 goes out,
+# SUCCESS / FAILURE (100) when TLV 4 or TLV 5 arrives, ABORT (0) for TLV 6, ERROR (0) for
+# a TLV in the wrong state and CHEATED (0) for a failed proof (potr itself answers those
+# two with an abort TLV; im_peer does the same in its callback).
+#
+# The secret derivation needs no shim: potr hashes 0x01 || initiator fp || responder fp ||
+# ssid || secret with SHA-256, as libotr does, and its SMP arithmetic is pure Python.
+# But potr 1.0.2 departs from the protocol when the secrets differ, and these two steps
+# are replaced (the maths is potr's own code, only the flow changes):
+#   - TLV 4 (SMP3) arrives at the responder: potr sends an SMP abort (TLV 6) instead of
+#     the final TLV 5, so the initiator never learns the result (libotr would report
+#     ABORT, not FAILURE). The spec, and libotr, always send TLV 5; so does the shim.
+#   - TLV 5 (SMP4) arrives at the initiator: on a mismatch potr also sends an abort TLV,
+#     which libotr reports as a second event (ABORT) after its FAILURE. The shim does not.
+# potr's trust rules are kept: success sets "smp" (the responder only when no question
+# was asked), and a failure sets "" on both sides even after a question (libotr leaves the
+# responder's trust alone when a question was asked; the driver expects that difference).
+
+def smp_event(name, progress, question=None):
+    out('CB handle_smp_event %s progress=%d synth=1 question=%s'
+        % (name, progress, '-' if question is None else esc(question)))
+
+
+_M = potr.crypt.DH_MODULUS
+_smp_handle_orig = potr.crypt.SMPHandler.handle
+_SMP_EXPECT = {potr.proto.SMP1TLV: 1, potr.proto.SMP1QTLV: 1, potr.proto.SMP2TLV: 2,
+               potr.proto.SMP3TLV: 3, potr.proto.SMP4TLV: 4}
+
+
+def _smp_cheated(h, appdata):
+    h.abort(appdata=appdata)
+    h.prog = potr.crypt.SMPPROG_CHEATED
+    smp_event('CHEATED', 0)
+
+
+def _smp_result(h, ok):
+    h.prog = potr.crypt.SMPPROG_SUCCEEDED if ok else potr.crypt.SMPPROG_FAILED
+    h.state = 1
+
+
+def _smp3(h, tlv, appdata):
+    """potr's SMP3 step (responder), sending TLV 5 whatever the result."""
+    C = potr.crypt
+    msg = tlv.mpis
+    if not C.check_group(msg[0]) or not C.check_group(msg[1]) or not C.check_group(msg[5]) \
+            or not C.check_exp(msg[3]) or not C.check_exp(msg[4]) or not C.check_exp(msg[7]) \
+            or not h.check_equal_coords(msg[:5], 6):
+        return _smp_cheated(h, appdata)
+    h.pab = msg[0] * C.invMod(h.p) % _M
+    h.qab = msg[1] * C.invMod(h.q) % _M
+    if not h.check_equal_logs(msg[5:8], 7):
+        return _smp_cheated(h, appdata)
+    reply = [pow(h.qab, h.x3, _M)] + list(h.proof_equal_logs(8))
+    ok = h.pab == pow(msg[5], h.x3, _M)
+    _smp_result(h, ok)
+    if not ok:
+        h.crypto.ctx.setCurrentTrust('')
+    elif not h.questionReceived:
+        h.crypto.ctx.setCurrentTrust('smp')
+    h.sendTLV(potr.proto.SMP4TLV(reply), appdata=appdata)
+    smp_event('SUCCESS' if ok else 'FAILURE', 100)
+
+
+def _smp4(h, tlv, appdata):
+    """potr's SMP4 step (initiator), without the abort TLV after a mismatch."""
+    C = potr.crypt
+    msg = tlv.mpis
+    if not C.check_group(msg[0]) or not C.check_exp(msg[2]) or not h.check_equal_logs(msg[:3], 8):
+        return _smp_cheated(h, appdata)
+    ok = h.pab == pow(msg[0], h.x3, _M)
+    _smp_result(h, ok)
+    h.crypto.ctx.setCurrentTrust('smp' if ok else '')
+    smp_event('SUCCESS' if ok else 'FAILURE', 100)
+
+
+def _smp_handle(self, tlv, appdata=None):
+    if isinstance(tlv, potr.proto.SMPABORTTLV):
+        _smp_handle_orig(self, tlv, appdata=appdata)
+        smp_event('ABORT', 0)
+        return
+    expect = _SMP_EXPECT.get(type(tlv))
+    if expect is None:
+        return _smp_handle_orig(self, tlv, appdata=appdata)
+    before = self.state
+    if before == expect == 3:
+        return _smp3(self, tlv, appdata)
+    if before == expect == 4:
+        return _smp4(self, tlv, appdata)
+    _smp_handle_orig(self, tlv, appdata=appdata)
+    if before != expect:
+        smp_event('ERROR', 0)
+    elif self.prog == potr.crypt.SMPPROG_CHEATED:
+        smp_event('CHEATED', 0)
+    elif expect == 1:
+        q = isinstance(tlv, potr.proto.SMP1QTLV)
+        smp_event('ASK_FOR_ANSWER' if q else 'ASK_FOR_SECRET', 25, tlv.msg if q else None)
+    else:
+        smp_event('IN_PROGRESS', 60)
+
+
+potr.crypt.SMPHandler.handle = _smp_handle
 
 
 # ---- line protocol helpers ----
@@ -286,6 +398,21 @@ class Peer:
         else:
             out('RECV ret=0 otr=1 text=%s' % esc(plaintext))
 
+    def smp(self, cmd, arg):
+        secret, _, question = arg.partition(' ')
+        try:
+            if cmd == 'SMP-ABORT':
+                self.ctx.smpAbort()
+                return
+            if cmd == 'SMP-INIT':
+                self.ctx.smpInit(unesc(secret), unesc(question) if question else None)
+            else:
+                self.ctx.smpGotSecret(unesc(secret))
+        except NotEncryptedError:
+            out('ERROR %s while not ENCRYPTED' % cmd)
+            return
+        out('SMP-STARTED %s' % cmd)
+
     def state(self):
         ctx = self.ctx
         c = ctx.crypto
@@ -300,8 +427,9 @@ class Peer:
         authstate = c.ake.state if c.ake is not None else 0
         authstate = {0: 0, 1: 1, 2: 2, 4: 3, 5: 4}.get(authstate, authstate)
         out('STATE msgstate=%d version=%d their_instance=00000000 our_instance=00000000 authstate=%d '
-            'contexts=1 fp=%s trust=%s ssid=%s ssid_half=%d offer=%d smp=-99'
-            % (ctx.state, ver, authstate, fp, trust, ssid, half, ctx.tagOffer))
+            'contexts=1 fp=%s trust=%s ssid=%s ssid_half=%d offer=%d smp=%d'
+            % (ctx.state, ver, authstate, fp, trust, ssid, half, ctx.tagOffer,
+               c.smp.prog if c.smp is not None else -99))
 
     def run(self):
         out('READY impl=potr account=%s instag=00000000 fp=%s keyread=0x00000000 instagread=0x00000000 '
@@ -335,6 +463,8 @@ class Peer:
                 out('PONG ' + arg)
             elif cmd == 'QUIT':
                 break
+            elif cmd in ('SMP-INIT', 'SMP-RESPOND', 'SMP-ABORT'):
+                self.smp(cmd, arg)
             elif cmd in ('LOGGEDIN', 'RESENTPREFIX', 'POLL'):
                 out('%s ignored-by-potr' % cmd)
             else:
