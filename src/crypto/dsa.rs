@@ -130,9 +130,8 @@ impl DsaPublicKey {
         let w = w.ok_or(Error::BadSignature)?;
         let u1 = mq.mul(&h, &w);
         let u2 = mq.mul(&r, &w);
-        let a = mp.pow(&self.g, &u1, qp);
-        let b = mp.pow(&self.y, &u2, qp);
-        let v = mq.reduce(&mp.mul(&a, &b));
+        // g^u1 · y^u2 with one chain of squarings (public exponents: variable time).
+        let v = mq.reduce(&super::multiexp::product_of_powers_vartime(&mp, &[(&self.g, &u1), (&self.y, &u2)]));
         if v == r {
             Ok(())
         } else {
