@@ -12,9 +12,9 @@
 //! is 1), so only the stated bit bound shapes the work. [`pow_vartime`] is for public
 //! exponents and skips zero digits.
 
-use super::multiexp::{window, TABLE, WINDOW};
+use super::multiexp::{ct_lookup, window, TABLE, WINDOW};
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{BoxedUint, Choice, CtAssign, Odd};
+use crypto_bigint::{BoxedUint, Odd};
 use std::sync::OnceLock;
 use zeroize::Zeroize;
 
@@ -99,16 +99,13 @@ pub fn pow(exp: &BoxedUint, bits: u32) -> BoxedUint {
     for w in 0..windows {
         let row = t.row(w);
         let mut idx = window(exp, w as u32);
-        sel.as_montgomery_mut().ct_assign(row[0].as_montgomery(), Choice::TRUE);
-        for (j, entry) in row.iter().enumerate().skip(1) {
-            sel.as_montgomery_mut().ct_assign(entry.as_montgomery(), Choice::from_u64_eq(j as u64, idx));
-        }
-        idx.zeroize();
         if w == 0 {
-            z.as_montgomery_mut().ct_assign(sel.as_montgomery(), Choice::TRUE);
+            ct_lookup(&mut z, row, idx);
         } else {
+            ct_lookup(&mut sel, row, idx);
             z = &z * &sel;
         }
+        idx.zeroize();
     }
     sel.as_montgomery_mut().zeroize();
     let out = z.retrieve();

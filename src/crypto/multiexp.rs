@@ -11,7 +11,7 @@
 
 use super::bignum::Modulus;
 use crypto_bigint::modular::BoxedMontyForm;
-use crypto_bigint::{BoxedUint, Choice, CtAssign};
+use crypto_bigint::BoxedUint;
 use zeroize::Zeroize;
 
 pub(super) const WINDOW: u32 = 4;
@@ -26,6 +26,21 @@ pub(super) fn window(e: &BoxedUint, w: u32) -> u64 {
         // 64 is a multiple of WINDOW, so a window never straddles two limbs.
         Some(l) => (l.0 >> sh) & (TABLE as u64 - 1),
         None => 0,
+    }
+}
+
+/// `dst = table[idx]` in constant time: every entry is read, each masked with an
+/// all-ones or all-zeros word computed without branches.
+pub(super) fn ct_lookup(dst: &mut BoxedMontyForm, table: &[BoxedMontyForm], idx: u64) {
+    let out = dst.as_montgomery_mut().as_mut_words();
+    out.fill(0);
+    for (j, entry) in table.iter().enumerate() {
+        let diff = j as u64 ^ idx;
+        // all ones when diff == 0, else zero; black_box keeps it a mask, not a branch
+        let mask = core::hint::black_box(((diff | diff.wrapping_neg()) >> 63).wrapping_sub(1));
+        for (o, e) in out.iter_mut().zip(entry.as_montgomery().as_words()) {
+            *o |= e & mask;
+        }
     }
 }
 
@@ -95,10 +110,7 @@ pub fn product_of_powers(m: &Modulus, terms: &[(&BoxedUint, &BoxedUint, u32)]) -
                 continue;
             }
             let mut idx = window(e, w);
-            sel.as_montgomery_mut().ct_assign(tables[i][0].as_montgomery(), Choice::TRUE);
-            for (j, entry) in tables[i].iter().enumerate().skip(1) {
-                sel.as_montgomery_mut().ct_assign(entry.as_montgomery(), Choice::from_u64_eq(j as u64, idx));
-            }
+            ct_lookup(&mut sel, &tables[i], idx);
             idx.zeroize();
             z = &z * &sel;
         }
