@@ -48,6 +48,8 @@ pub fn resize(x: &BoxedUint, precision: u32) -> BoxedUint {
 pub struct Modulus {
     params: BoxedMontyParams,
     n: NonZero<BoxedUint>,
+    /// n is the 1536-bit DH/SMP prime: powers of 2 come from `fixedbase`'s table.
+    g2_table: bool,
 }
 
 impl Modulus {
@@ -58,7 +60,8 @@ impl Modulus {
         if n.bit_width() < 2 {
             return None;
         }
-        Some(Modulus { params: BoxedMontyParams::new_vartime(odd), n: NonZero::new(n.clone()).expect("odd") })
+        let g2_table = super::fixedbase::is_group_prime(n);
+        Some(Modulus { params: BoxedMontyParams::new_vartime(odd), n: NonZero::new(n.clone()).expect("odd"), g2_table })
     }
     pub fn precision(&self) -> u32 {
         self.n.bits_precision()
@@ -76,8 +79,22 @@ impl Modulus {
         BoxedMontyForm::new(self.reduce(x), &self.params)
     }
     /// base^exp mod n; constant time in `exp` for a given bit length `exp_bits`.
+    /// In the DH group, a base of 2 (SMP's g1) uses the fixed-base table.
     pub fn pow(&self, base: &BoxedUint, exp: &BoxedUint, exp_bits: u32) -> BoxedUint {
+        if self.uses_g2_table(base, exp_bits) {
+            return super::fixedbase::pow(exp, exp_bits);
+        }
         self.to_monty(base).pow_bounded_exp(exp, exp_bits).retrieve()
+    }
+    /// Does base^e (e below 2^exp_bits) go through the fixed-base table? Only the DH
+    /// group's base 2 does. The bases we exponentiate are public (generators, peers'
+    /// public values) or, in SMP, values that equal 2 with negligible probability; the
+    /// comparison itself is constant time.
+    pub(crate) fn uses_g2_table(&self, base: &BoxedUint, exp_bits: u32) -> bool {
+        use subtle::ConstantTimeEq;
+        self.g2_table
+            && exp_bits <= super::fixedbase::MAX_BITS
+            && bool::from(base.ct_eq(&BoxedUint::from(2u32).resize(base.bits_precision())))
     }
     pub fn mul(&self, a: &BoxedUint, b: &BoxedUint) -> BoxedUint {
         (self.to_monty(a) * self.to_monty(b)).retrieve()

@@ -3,6 +3,7 @@
 //! session keys (h1 = SHA-1), as the spec defines them.
 
 use super::bignum::{from_be, limb_bits, to_be, Modulus};
+use super::fixedbase;
 use super::hash::{sha1, sha256};
 use crate::error::{Error, Result};
 use crypto_bigint::BoxedUint;
@@ -16,6 +17,11 @@ const P_HEX: &str = "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A6
 
 /// Bits of a private exponent (as libotr: 320 random bits).
 pub const PRIV_BITS: u32 = 320;
+
+/// The group's prime, big-endian (without the group's other state).
+pub(crate) fn p_bytes() -> Vec<u8> {
+    unhex(P_HEX)
+}
 
 fn unhex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
@@ -64,11 +70,13 @@ pub struct KeyPair {
     pub public: Vec<u8>,
 }
 
-/// g^x mod p for a private exponent x (constant time in x).
+/// g^x mod p for a private exponent x (constant time in x): one multiplication per
+/// 4-bit window from the fixed-base table of g = 2 (`fixedbase`).
 pub fn public_of(private: &[u8]) -> Vec<u8> {
     let g = group();
     let mut x = from_be(private, limb_bits(PRIV_BITS.max(private.len() as u32 * 8)));
-    let y = g.p.pow(&g.two, &x, x.bits_precision());
+    let bits = x.bits_precision();
+    let y = if bits <= fixedbase::MAX_BITS { fixedbase::pow(&x, bits) } else { g.p.pow(&g.two, &x, bits) };
     x.zeroize();
     to_be(&y)
 }

@@ -4,6 +4,7 @@
 pub mod bignum;
 pub mod dh;
 pub mod dsa;
+pub mod fixedbase;
 pub mod hash;
 pub mod multiexp;
 pub mod random;
