@@ -39,6 +39,10 @@ pub struct Established {
     pub ssid: [u8; 8],
     pub ssid_half: SsidHalf,
     pub version: u16,
+    /// The exchange's shared secret g^xy, when this machine computed it (not when it
+    /// was rebuilt from parts): the data session's first keys use the same pair of DH
+    /// values, so it need not be computed again.
+    pub shared: Option<Zeroizing<Vec<u8>>>,
 }
 
 /// The result of feeding a message to the machine.
@@ -71,6 +75,8 @@ pub struct Ake {
     their_fingerprint: [u8; 20],
     /// The last AKE message we sent (for retransmission).
     pub last_msg: Option<String>,
+    /// g^xy from the last key derivation (see [`Established::shared`]).
+    shared: Option<Zeroizing<Vec<u8>>>,
 }
 
 impl Default for Ake {
@@ -92,6 +98,7 @@ impl Default for Ake {
             their_keyid: 0,
             their_fingerprint: [0; 20],
             last_msg: None,
+            shared: None,
         }
     }
 }
@@ -225,6 +232,7 @@ impl Ake {
             their_keyid: p.their_keyid,
             their_fingerprint: p.their_fingerprint,
             last_msg: p.last_msg,
+            shared: None,
         }
     }
 
@@ -386,11 +394,13 @@ impl Ake {
     /// session id is replaced only on success.
     fn derive(&mut self, their: &[u8]) -> Result<()> {
         self.keys = None;
+        self.shared = None;
         let ours = self.our_dh.as_ref().ok_or(Error::InvalidValue)?;
         let s = dh::shared_secret(&ours.private, their)?;
         let keys = dh::auth_keys(&s);
         self.ssid = Some(keys.ssid);
         self.keys = Some(keys);
+        self.shared = Some(s);
         Ok(())
     }
 
@@ -477,6 +487,7 @@ impl Ake {
             ssid: keys.ssid,
             ssid_half: half,
             version: self.version,
+            shared: self.shared.take(),
         };
         let (version, last) = (self.version, self.last_msg.take());
         self.clear();

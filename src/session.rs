@@ -51,7 +51,17 @@ pub struct SessKeys {
 impl SessKeys {
     fn new(ours: &KeyPair, their_y: &[u8]) -> Option<SessKeys> {
         let k = dh::session_keys(&ours.private, &ours.public, their_y).ok()?;
-        Some(SessKeys {
+        Some(Self::from_keys(k))
+    }
+
+    /// Keys for a pair whose shared secret is already known (the AKE's).
+    fn with_secret(s: &[u8], ours: &KeyPair, their_y: &[u8]) -> Option<SessKeys> {
+        dh::check_range(their_y).ok()?;
+        Some(Self::from_keys(dh::session_keys_from_secret(s, &ours.public, their_y)))
+    }
+
+    fn from_keys(k: dh::SessionKeys) -> SessKeys {
+        SessKeys {
             send_aes: k.send_aes,
             send_mac: k.send_mac,
             rcv_aes: k.rcv_aes,
@@ -61,7 +71,7 @@ impl SessKeys {
             rcv_ctr: [0; 8],
             send_mac_used: false,
             rcv_mac_used: false,
-        })
+        }
     }
 }
 
@@ -85,6 +95,8 @@ pub struct AkeResult<'a> {
     pub our_keyid: u32,
     pub their_pub: &'a [u8],
     pub their_keyid: u32,
+    /// The exchange's g^xy if known (saves recomputing the first keys' secret).
+    pub shared: Option<&'a [u8]>,
 }
 
 /// A decrypted data message.
@@ -144,7 +156,11 @@ impl Session {
             None => (dh::generate(), copy_pair(a.our_dh), a.our_keyid.wrapping_add(1), Vec::new(), [None, None]),
         };
         let k00 = SessKeys::new(&our_dh, a.their_pub)?;
-        let k10 = SessKeys::new(&our_old_dh, a.their_pub)?;
+        // Our previous key is the AKE's: its secret with their value is the AKE's g^xy.
+        let k10 = match a.shared {
+            Some(sh) if our_old_dh.public == a.our_dh.public => SessKeys::with_secret(sh, &our_old_dh, a.their_pub)?,
+            _ => SessKeys::new(&our_old_dh, a.their_pub)?,
+        };
         let [s01, s11] = stale;
         let s = Session {
             their_keyid: a.their_keyid,
@@ -407,9 +423,9 @@ mod tests {
 
     fn pair() -> (Session, Session) {
         let (a, b) = (dh::generate(), dh::generate());
-        let sa = Session::establish(None, &AkeResult { our_dh: &a, our_keyid: 1, their_pub: &b.public, their_keyid: 1 })
+        let sa = Session::establish(None, &AkeResult { our_dh: &a, our_keyid: 1, their_pub: &b.public, their_keyid: 1, shared: None })
             .unwrap();
-        let sb = Session::establish(None, &AkeResult { our_dh: &b, our_keyid: 1, their_pub: &a.public, their_keyid: 1 })
+        let sb = Session::establish(None, &AkeResult { our_dh: &b, our_keyid: 1, their_pub: &a.public, their_keyid: 1, shared: None })
             .unwrap();
         (sa, sb)
     }
@@ -471,6 +487,19 @@ mod tests {
         let (m, _) = b.create_data(hdr(), 0, b"4", &[]).unwrap();
         assert!(b.saved_mac_keys().is_empty(), "revealed once, then forgotten");
         a.accept_data(m.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn the_ake_secret_gives_the_same_first_keys() {
+        let (a, b) = (dh::generate(), dh::generate());
+        let sh = dh::shared_secret(&a.private, &b.public).unwrap();
+        let r = |shared| AkeResult { our_dh: &a, our_keyid: 1, their_pub: &b.public, their_keyid: 1, shared };
+        let x = Session::establish(None, &r(Some(&sh[..]))).unwrap();
+        let y = Session::establish(None, &r(None)).unwrap();
+        let (kx, ky) = (x.keys(1, 0).unwrap(), y.keys(1, 0).unwrap());
+        assert_eq!(*kx.send_mac, *ky.send_mac);
+        assert_eq!(*kx.rcv_aes, *ky.rcv_aes);
+        assert_eq!(*kx.extra, *ky.extra);
     }
 
     #[test]

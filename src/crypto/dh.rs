@@ -166,11 +166,17 @@ pub struct SessionKeys {
 /// larger is the "high" end and sends with byte 0x01.
 pub fn session_keys(our_private: &[u8], our_public: &[u8], their_public: &[u8]) -> Result<SessionKeys> {
     let s = shared_secret(our_private, their_public)?;
+    Ok(session_keys_from_secret(&s, our_public, their_public))
+}
+
+/// [`session_keys`] when the shared secret `s` of the two values is already known
+/// (the AKE's g^xy is the first data keys' secret too).
+pub fn session_keys_from_secret(s: &[u8], our_public: &[u8], their_public: &[u8]) -> SessionKeys {
     let ours = from_be(our_public, 1536);
     let theirs = from_be(their_public, 1536);
     let (sb, rb) = if ours > theirs { (0x01, 0x02) } else { (0x02, 0x01) };
     let key = |b: u8| {
-        let h = h1(b, &s);
+        let h = h1(b, s);
         let mut aes = Zeroizing::new([0u8; 16]);
         aes.copy_from_slice(&h[..16]);
         let mac = Zeroizing::new(sha1(&aes[..]));
@@ -178,7 +184,7 @@ pub fn session_keys(our_private: &[u8], our_public: &[u8], their_public: &[u8]) 
     };
     let (send_aes, send_mac) = key(sb);
     let (rcv_aes, rcv_mac) = key(rb);
-    Ok(SessionKeys { send_aes, send_mac, rcv_aes, rcv_mac, extra: h2(0xff, &s) })
+    SessionKeys { send_aes, send_mac, rcv_aes, rcv_mac, extra: h2(0xff, s) }
 }
 
 #[cfg(test)]

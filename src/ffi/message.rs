@@ -658,7 +658,13 @@ unsafe fn go_encrypted(ops: Ops, us: OtrlUserState, ctx: *mut ConnContext, est: 
         }
         let was_encrypted = (*ctx).msgstate == OTRL_MSGSTATE_ENCRYPTED && !master_rekey;
         let oldprint = (*ctx).active_fingerprint;
-        let a = AkeResult { our_dh: &est.our_dh, our_keyid: est.our_keyid, their_pub: &est.their_pub, their_keyid: est.their_keyid };
+        let a = AkeResult {
+            our_dh: &est.our_dh,
+            our_keyid: est.our_keyid,
+            their_pub: &est.their_pub,
+            their_keyid: est.their_keyid,
+            shared: est.shared.as_deref().map(|v| &v[..]),
+        };
         let x = extra(ctx);
         if was_encrypted && oldprint == found && x.session.as_ref().is_some_and(|s| s.is_same_keys(&a)) {
             ops.still_secure(ctx, initiated as c_int);
