@@ -35,6 +35,8 @@
  *     wrong MPI count, huge counts, huge MPI length, truncated, trailing bytes,
  *     empty, garbage; group elements 0, 1, p-1, p, p+1 (and 2: in range, bad proof);
  *     exponents 0, q, q+1 (and q-1: in range, bad proof) -> CHEATED
+ * 13. an SMP TLV riding on a text message; an SMP across a refresh AKE (the session id
+ *     changes: FAILURE); ops without handle_smp_event; NULL contexts
  * T_SM_QUICK=1 (for valgrind) runs only every fourth altered message of section 12.
  * libotr 4.1.1 crashes (NULL MPIs in otrl_sm_step2b) when respond_smp is called on a
  * context that never saw an SMP, so that call is not made here.
@@ -1033,6 +1035,59 @@ static void s12_malformed(void) {
     end_session();
 }
 
+static void s13_misc(void) {
+    section("13. SMP TLV with text, across a refresh AKE, without handle_smp_event, NULL contexts");
+    session(OTRL_POLICY_MANUAL);
+    OUT("  -- an SMP1 riding on a text message\n");
+    {
+        OtrlTLV *t = otrl_tlv_new(OTRL_TLV_SMP1, snaplen[OTRL_TLV_SMP1], snap[OTRL_TLV_SMP1]);
+        send_msg_tlv(A, OTRL_INSTAG_BEST, "hello", t, OTRL_FRAGMENT_SEND_ALL);
+        otrl_tlv_free(t);
+    }
+    deliver_all();
+    sms();
+    do_abort(B, BC);
+    deliver_all();
+    OUT("  -- an SMP started before a refresh AKE, answered after it\n");
+    do_init(A, AC, NULL, S("same"));
+    deliver_all();
+    quiet_begin();
+    send_msg(A, "?OTR?");
+    deliver_all();
+    quiet_end();
+    OUT("  (refresh AKE not shown) alice: %s %s; bob1: %s %s\n", ctxname(AC), msgstate_s(AC->msgstate), ctxname(BC),
+        msgstate_s(BC->msgstate));
+    sms();
+    do_respond(B, BC, S("same"));
+    deliver_all();
+    sms();
+    OUT("  -- a whole SMP after the refresh\n");
+    full_smp(A, AC, B, BC, NULL, "same", "same");
+    OUT("  -- bob's ops have no handle_smp_event\n");
+    {
+        static OtrlMessageAppOps no_smp_ops;
+        no_smp_ops = full_ops;
+        no_smp_ops.handle_smp_event = NULL;
+        B->ops = &no_smp_ops;
+        full_smp(A, AC, B, BC, NULL, "quiet", "quiet");
+        full_smp(A, AC, B, BC, NULL, "quiet", "loud");
+        send_tlv(A, OTRL_TLV_SMP3, snap[OTRL_TLV_SMP3], snaplen[OTRL_TLV_SMP3], "SMP3 out of order");
+        send_tlv(A, OTRL_TLV_SMP1, (const unsigned char *)"", 0, "empty SMP1");
+        deliver_all();
+        sms();
+        B->ops = &full_ops;
+    }
+    OUT("  -- NULL context (abort_smp with NULL crashes libotr: not called)\n");
+    OUT("  alice initiate_smp(NULL context)\n");
+    otrl_message_initiate_smp(A->us, A->ops, A, NULL, (const unsigned char *)"k", 1);
+    OUT("  alice initiate_smp_q(NULL context)\n");
+    otrl_message_initiate_smp_q(A->us, A->ops, A, NULL, "q", (const unsigned char *)"k", 1);
+    OUT("  alice respond_smp(NULL context)\n");
+    otrl_message_respond_smp(A->us, A->ops, A, NULL, (const unsigned char *)"k", 1);
+    OUT("   (queue: %d)\n", queue_len());
+    end_session();
+}
+
 int main(void) {
     sim_init();
     numbers_init();
@@ -1050,6 +1105,7 @@ int main(void) {
     s10_respond_unasked();
     s11_smp1q();
     s12_malformed();
+    s13_misc();
     for (int i = 0; i < 8; i++) { free(cap[i]); free(snap[i]); }
     free(lastwire);
     flush_policy();
