@@ -6,7 +6,8 @@
  * their deterministic fields; SMP TLV lengths are shown as "*"), every callback
  * (handle_smp_event with event, progress and question; write_fingerprints), the TLV
  * types handed back by otrl_message_receiving, and after each phase both sides'
- * smstate (nextExpected, sm_prog_state, received_question, secret==NULL) and the
+ * smstate (nextExpected, sm_prog_state, received_question, secret==NULL, and which of
+ * the eleven MPI fields are non-NULL) and the
  * trust string of the active fingerprint.  Nothing random is printed.
  *
  * Sections:
@@ -199,6 +200,10 @@ static void sm1(Peer *p, ConnContext *c) {
     if (!c->active_fingerprint) printf("(no fp)");
     else if (!c->active_fingerprint->trust) printf("NULL");
     else pesc(c->active_fingerprint->trust);
+    /* which of the eleven MPI fields are non-NULL (secret x2 x3 g1 g2 g3 g3o p q pab qab) */
+    gcry_mpi_t f[11] = {s->secret, s->x2, s->x3, s->g1, s->g2, s->g3, s->g3o, s->p, s->q, s->pab, s->qab};
+    printf(" mpis=");
+    for (int i = 0; i < 11; i++) putchar(f[i] ? '1' : '0');
     printf("\n");
 }
 static void sms(void) {
@@ -1076,6 +1081,22 @@ static void s13_misc(void) {
         deliver_all();
         sms();
         B->ops = &full_ops;
+    }
+    if (getenv("T_SMP_PENDING")) {
+        /* Not run by default: ours differs (REPORT: init_respond_smp refuses a TLV over
+         * 65535 bytes; libotr truncates its length to 16 bits and sends the first
+         * (len % 65536) bytes, all of them question text, and the peer says CHEATED). */
+        OUT("  -- a question of 70000 bytes: the TLV length wraps at 65536\n");
+        char *q = malloc(70001);
+        memset(q, 'w', 70000);
+        q[70000] = 0;
+        OUT("  alice initiate_smp_q(question=<70000 x 'w'>, secret=\"L\")\n");
+        otrl_message_initiate_smp_q(A->us, A->ops, A, AC, q, (const unsigned char *)"L", 1);
+        free(q);
+        deliver_all();
+        sms();
+        do_abort(A, AC);
+        deliver_all();
     }
     OUT("  -- NULL context (abort_smp with NULL crashes libotr: not called)\n");
     OUT("  alice initiate_smp(NULL context)\n");
