@@ -141,7 +141,7 @@ else bad "im_peer does not build against ours"; fi
 
 # 6. Memory checks of the C programs linked to ours.
 if [ $have_valgrind = 1 ]; then
-    for t in t_context t_privkey t_files t_basic t_sm t_auth t_conv t_malformed; do
+    for t in t_context t_privkey t_files t_basic t_sm t_auth t_conv t_malformed t_smp; do
         if T_SM_QUICK=1 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
             --show-leak-kinds=definite,indirect,possible "$B/$t.ours" > /dev/null 2> "$B/$t.valgrind.txt"; then
             ok "valgrind $t: 0 errors, 0 leaks"
@@ -159,7 +159,7 @@ else
     skip "valgrind (not installed)"
 fi
 if echo 'int main(void){return 0;}' | gcc -fsanitize=address -x c - -o "$B/asan-probe" 2>/dev/null; then
-    for t in t_context t_privkey t_files t_basic t_sm t_auth t_conv t_malformed; do
+    for t in t_context t_privkey t_files t_basic t_sm t_auth t_conv t_malformed t_smp; do
         if build_ours "cabi-tests/src/$t.c" "$B/$t.asan" "-fsanitize=address" &&
            ASAN_OPTIONS=detect_leaks=1 "$B/$t.asan" > "$B/$t.asan.txt" 2> "$B/$t.asan.err" &&
            cmp -s "$B/$t.asan.txt" "$B/$t.ours.txt"; then ok "asan $t: clean"
