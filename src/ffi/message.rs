@@ -1658,10 +1658,10 @@ unsafe fn init_respond_smp(
         if theirs.is_null() || (*theirs).fingerprint.is_null() {
             return;
         }
+        // libotr ignores a missing key here and hashes whatever its buffer held; the
+        // run then fails on both sides. Zeros give the same observable result.
         let mut ours = [0u8; 20];
-        if privkey::otrl_privkey_fingerprint_raw(us, ours.as_mut_ptr(), (*ctx).accountname, (*ctx).protocol).is_null() {
-            return;
-        }
+        privkey::otrl_privkey_fingerprint_raw(us, ours.as_mut_ptr(), (*ctx).accountname, (*ctx).protocol);
         let mut their_fp = [0u8; 20];
         ptr::copy_nonoverlapping((*theirs).fingerprint, their_fp.as_mut_ptr(), 20);
         let sid = (*ctx).sessionid;
@@ -1673,12 +1673,17 @@ unsafe fn init_respond_smp(
         };
         let sm = (*ctx).smstate;
         let (mut out, mut outlen): (*mut c_uchar, c_int) = (null_mut(), 0);
-        if initiating {
-            super::sm::otrl_sm_step1(sm, combined.as_ptr(), 32, &mut out, &mut outlen);
+        let e = if initiating {
+            super::sm::otrl_sm_step1(sm, combined.as_ptr(), 32, &mut out, &mut outlen)
         } else {
-            super::sm::otrl_sm_step2b(sm, combined.as_ptr(), 32, &mut out, &mut outlen);
-        }
+            super::sm::otrl_sm_step2b(sm, combined.as_ptr(), 32, &mut out, &mut outlen)
+        };
         let mut msg = take_output(out, outlen);
+        if e != 0 {
+            // Only a response with no SMP1 received (or a rejected one) fails here;
+            // libotr crashes in that case. We send nothing and change nothing.
+            return;
+        }
         if let Some(q) = question {
             let mut qm = q.to_vec();
             qm.push(0);
@@ -1690,9 +1695,9 @@ unsafe fn init_respond_smp(
             (true, false) => TLV_SMP1,
             (false, _) => TLV_SMP2,
         };
-        if msg.len() > 65535 {
-            return;
-        }
+        // libotr's TLV length is 16 bits: a longer message goes out cut to its low 16
+        // bits (the peer then reports CHEATED).
+        msg.truncate(msg.len() & 0xffff);
         if send_smp_tlv(ops, ctx, typ, msg) {
             (*sm).nextExpected = if initiating { SMP_EXPECT2 } else { SMP_EXPECT3 };
         }
