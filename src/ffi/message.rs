@@ -1715,6 +1715,27 @@ unsafe fn secret_slice<'a>(secret: *const c_uchar, len: size_t) -> Option<&'a [u
     }
 }
 
+/// The entry of the three calls that start or answer an SMP.
+#[allow(clippy::too_many_arguments)]
+unsafe fn smp_request(
+    name: &'static str,
+    us: OtrlUserState,
+    ops: *const OtrlMessageAppOps,
+    opdata: *mut c_void,
+    context: *mut ConnContext,
+    question: Option<*const c_char>,
+    secret: *const c_uchar,
+    secretlen: size_t,
+    initiating: bool,
+) {
+    boundary(name, (), || unsafe {
+        if let Some(s) = secret_slice(secret, secretlen) {
+            let q = question.and_then(|q| cstr(q));
+            init_respond_smp(us, Ops { t: ops, opdata }, context, q, s, initiating);
+        }
+    })
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn otrl_message_initiate_smp(
     us: OtrlUserState,
@@ -1724,11 +1745,8 @@ pub unsafe extern "C" fn otrl_message_initiate_smp(
     secret: *const c_uchar,
     secretlen: size_t,
 ) {
-    boundary("otrl_message_initiate_smp", (), || unsafe {
-        if let Some(s) = secret_slice(secret, secretlen) {
-            init_respond_smp(us, Ops { t: ops, opdata }, context, None, s, true);
-        }
-    })
+    // SAFETY: forwarded C contract.
+    unsafe { smp_request("otrl_message_initiate_smp", us, ops, opdata, context, None, secret, secretlen, true) }
 }
 
 #[no_mangle]
@@ -1741,11 +1759,10 @@ pub unsafe extern "C" fn otrl_message_initiate_smp_q(
     secret: *const c_uchar,
     secretlen: size_t,
 ) {
-    boundary("otrl_message_initiate_smp_q", (), || unsafe {
-        if let Some(s) = secret_slice(secret, secretlen) {
-            init_respond_smp(us, Ops { t: ops, opdata }, context, cstr(question), s, true);
-        }
-    })
+    // SAFETY: forwarded C contract.
+    unsafe {
+        smp_request("otrl_message_initiate_smp_q", us, ops, opdata, context, Some(question), secret, secretlen, true)
+    }
 }
 
 #[no_mangle]
@@ -1757,11 +1774,8 @@ pub unsafe extern "C" fn otrl_message_respond_smp(
     secret: *const c_uchar,
     secretlen: size_t,
 ) {
-    boundary("otrl_message_respond_smp", (), || unsafe {
-        if let Some(s) = secret_slice(secret, secretlen) {
-            init_respond_smp(us, Ops { t: ops, opdata }, context, None, s, false);
-        }
-    })
+    // SAFETY: forwarded C contract.
+    unsafe { smp_request("otrl_message_respond_smp", us, ops, opdata, context, None, secret, secretlen, false) }
 }
 
 #[no_mangle]
