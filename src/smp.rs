@@ -645,6 +645,149 @@ impl SmState {
     }
 }
 
+// ---------------------------------------------------------------------------------
+// The SMP over a conversation (libotr's message.c): which TLV starts which step, and
+// what the application is told.
+
+/// SMP TLV types.
+pub const TLV_SMP1: u16 = 2;
+pub const TLV_SMP2: u16 = 3;
+pub const TLV_SMP3: u16 = 4;
+pub const TLV_SMP4: u16 = 5;
+pub const TLV_SMP_ABORT: u16 = 6;
+pub const TLV_SMP1Q: u16 = 7;
+
+/// The SMP TLVs a received data message is checked for, in the order libotr handles
+/// them (each judged against the state expected when the message arrived).
+pub const RECEIVE_ORDER: [u16; 6] = [TLV_SMP1Q, TLV_SMP1, TLV_SMP2, TLV_SMP3, TLV_SMP4, TLV_SMP_ABORT];
+
+/// libotr's `OtrlSMPEvent` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    Error = 1,
+    Abort = 2,
+    Cheated = 3,
+    AskForAnswer = 4,
+    AskForSecret = 5,
+    InProgress = 6,
+    Success = 7,
+    Failure = 8,
+}
+
+/// One thing the message layer does, in order, after an SMP step. `SetExpect` and
+/// `ResetProgress` change the state *after* the callbacks before them (libotr sets
+/// `nextExpected` after reporting, and the application may read it meanwhile).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Mark the active fingerprint "smp" (true) or "" (false), then write fingerprints.
+    SetTrust(bool),
+    /// Send this SMP TLV in an otherwise empty data message.
+    Send(u16, Vec<u8>),
+    /// Report an event with its progress percentage and question.
+    Report(Event, u16, Option<Vec<u8>>),
+    SetExpect(Expect),
+    ResetProgress,
+}
+
+impl SmState {
+    fn cheated_or(&self, ok: Vec<Action>) -> Vec<Action> {
+        if self.prog == Progress::Cheated {
+            vec![Action::Report(Event::Cheated, 0, None), Action::SetExpect(Expect::Smp1), Action::ResetProgress]
+        } else {
+            ok
+        }
+    }
+
+    fn finished(&self) -> Action {
+        let e = if self.prog == Progress::Succeeded { Event::Success } else { Event::Failure };
+        Action::Report(e, 100, None)
+    }
+
+    /// React to one received SMP TLV (`typ`, `data`) when `expected` was the state the
+    /// message found, as libotr's message layer does: run the step, then the actions.
+    pub fn on_tlv(&mut self, typ: u16, data: &[u8], expected: Expect) -> Vec<Action> {
+        let error = || vec![Action::Report(Event::Error, 0, None)];
+        match typ {
+            TLV_SMP1Q => {
+                if expected != Expect::Smp1 || data.is_empty() {
+                    return error();
+                }
+                // The question runs to its NUL (not looked for in the last byte).
+                let qlen = data[..data.len() - 1].iter().position(|&b| b == 0).map_or(data.len(), |i| i + 1);
+                let _ = self.step2a(&data[qlen..], 1);
+                let q = data[..data.iter().position(|&b| b == 0).unwrap_or(data.len())].to_vec();
+                self.cheated_or(vec![Action::Report(Event::AskForAnswer, 25, Some(q))])
+            }
+            TLV_SMP1 => {
+                if expected != Expect::Smp1 {
+                    return error();
+                }
+                let _ = self.step2a(data, 0);
+                self.cheated_or(vec![Action::Report(Event::AskForSecret, 25, None)])
+            }
+            TLV_SMP2 => {
+                if expected != Expect::Smp2 {
+                    return error();
+                }
+                let reply = self.step3(data).unwrap_or_default();
+                self.cheated_or(vec![
+                    Action::Send(TLV_SMP3, reply),
+                    Action::Report(Event::InProgress, 60, None),
+                    Action::SetExpect(Expect::Smp4),
+                ])
+            }
+            TLV_SMP3 => {
+                if expected != Expect::Smp3 {
+                    return error();
+                }
+                let (reply, same) = match self.step4(data) {
+                    Ok((m, same)) => (m, same),
+                    Err(_) => (Vec::new(), false),
+                };
+                // With a question, only the asker's side decides trust.
+                let mut acts = Vec::new();
+                if self.received_question == 0 {
+                    acts.push(Action::SetTrust(same));
+                }
+                acts.extend(self.cheated_or(vec![
+                    Action::Send(TLV_SMP4, reply),
+                    self.finished(),
+                    Action::SetExpect(Expect::Smp1),
+                ]));
+                acts
+            }
+            TLV_SMP4 => {
+                if expected != Expect::Smp4 {
+                    return error();
+                }
+                let same = self.step5(data).unwrap_or(false);
+                let mut acts = vec![Action::SetTrust(same)];
+                acts.extend(self.cheated_or(vec![self.finished(), Action::SetExpect(Expect::Smp1)]));
+                acts
+            }
+            TLV_SMP_ABORT => vec![Action::SetExpect(Expect::Smp1), Action::Report(Event::Abort, 0, None)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Start (`question` may be given) or answer an SMP with the combined secret; the
+    /// TLV to send. `None` when the step cannot run (answering with no SMP1 received,
+    /// where libotr crashes). The message layer then expects SMP2 or SMP3.
+    pub fn begin(&mut self, combined_secret: &[u8], question: Option<&[u8]>, initiating: bool) -> Option<(u16, Vec<u8>)> {
+        let msg = if initiating { self.step1(combined_secret) } else { self.step2b(combined_secret) }.ok()?;
+        Some(match (initiating, question) {
+            (true, Some(q)) => {
+                let mut m = q.to_vec();
+                m.push(0);
+                m.extend_from_slice(&msg);
+                (TLV_SMP1Q, m)
+            }
+            (true, None) => (TLV_SMP1, msg),
+            (false, _) => (TLV_SMP2, msg),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1006,5 +1149,55 @@ mod tests {
             assert_eq!(a.step5(&msg(4)).unwrap(), run == "same");
             assert_eq!(a.prog, if run == "same" { Progress::Succeeded } else { Progress::Failed });
         }
+    }
+
+    /// The message-layer reactions of a whole run, both sides, as libotr's message.c
+    /// sequences them (question asked: only the asker decides trust).
+    #[test]
+    fn conversation_reactions() {
+        let secret = [7u8; 32];
+        let (mut a, mut b) = (SmState::new(), SmState::new());
+        let (t1, m1) = a.begin(&secret, Some(b"where?"), true).unwrap();
+        assert_eq!(t1, TLV_SMP1Q);
+        let acts = b.on_tlv(t1, &m1, Expect::Smp1);
+        assert_eq!(acts, vec![Action::Report(Event::AskForAnswer, 25, Some(b"where?".to_vec()))]);
+        let (t2, m2) = b.begin(&secret, None, false).unwrap();
+        assert_eq!(t2, TLV_SMP2);
+        let acts = a.on_tlv(t2, &m2, Expect::Smp2);
+        let Action::Send(t3, m3) = acts[0].clone() else { panic!("{acts:?}") };
+        assert_eq!(&acts[1..], &[Action::Report(Event::InProgress, 60, None), Action::SetExpect(Expect::Smp4)]);
+        let acts = b.on_tlv(t3, &m3, Expect::Smp3);
+        // b answered a question: no trust decision on its side.
+        let Action::Send(t4, m4) = acts[0].clone() else { panic!("{acts:?}") };
+        assert_eq!(&acts[1..], &[Action::Report(Event::Success, 100, None), Action::SetExpect(Expect::Smp1)]);
+        let acts = a.on_tlv(t4, &m4, Expect::Smp4);
+        assert_eq!(
+            acts,
+            vec![Action::SetTrust(true), Action::Report(Event::Success, 100, None), Action::SetExpect(Expect::Smp1)]
+        );
+        // Out of order: an error, nothing else.
+        assert_eq!(a.on_tlv(TLV_SMP3, &m3, Expect::Smp1), vec![Action::Report(Event::Error, 0, None)]);
+        // Abort: back to SMP1 first, then the event.
+        assert_eq!(
+            b.on_tlv(TLV_SMP_ABORT, &[], Expect::Smp3),
+            vec![Action::SetExpect(Expect::Smp1), Action::Report(Event::Abort, 0, None)]
+        );
+        // A tampered SMP2: cheated, start over.
+        let mut bad = m2.clone();
+        let n = bad.len();
+        bad[n - 1] ^= 1;
+        let (mut c, mut d) = (SmState::new(), SmState::new());
+        let (_, n1) = c.begin(&secret, None, true).unwrap();
+        d.on_tlv(TLV_SMP1, &n1, Expect::Smp1);
+        let (_, n2) = d.begin(&secret, None, false).unwrap();
+        let mut bad = n2.clone();
+        let l = bad.len();
+        bad[l - 1] ^= 1;
+        assert_eq!(
+            c.on_tlv(TLV_SMP2, &bad, Expect::Smp2),
+            vec![Action::Report(Event::Cheated, 0, None), Action::SetExpect(Expect::Smp1), Action::ResetProgress]
+        );
+        // Answering with nothing received cannot run.
+        assert!(SmState::new().begin(&secret, None, false).is_none());
     }
 }

@@ -33,6 +33,7 @@ use crate::ake::{self, Ake, Established, Outcome, SsidHalf};
 use crate::crypto::dsa::DsaPrivateKey;
 use crate::proto::{self as core, MessageType};
 use crate::session::{self, AkeResult, Refused, Session, FLAG_IGNORE_UNREADABLE};
+use crate::smp;
 use crate::tlv::Tlv;
 use crate::wire::{Header, Reader, MSG_DATA};
 use libc::{c_char, c_int, c_uchar, c_uint, c_void, size_t};
@@ -1474,38 +1475,11 @@ pub unsafe extern "C" fn otrl_message_poll(us: OtrlUserState, ops: *const OtrlMe
 // The Socialist Millionaires' Protocol over the session (message.c's SMP parts). The
 // SMP state is the context's `smstate`, driven through the sm.h step functions.
 
-const TLV_SMP1: u16 = 2;
-const TLV_SMP2: u16 = 3;
-const TLV_SMP3: u16 = 4;
-const TLV_SMP4: u16 = 5;
-const TLV_SMP_ABORT: u16 = 6;
-const TLV_SMP1Q: u16 = 7;
 
 const SMP_EXPECT1: NextExpectedSMP = 0;
 const SMP_EXPECT2: NextExpectedSMP = 1;
 const SMP_EXPECT3: NextExpectedSMP = 2;
-const SMP_EXPECT4: NextExpectedSMP = 3;
-const SMP_PROG_CHEATED: OtrlSMProgState = -2;
-const SMP_PROG_SUCCEEDED: OtrlSMProgState = 1;
 
-const SMPEV_ERROR: OtrlSMPEvent = 1;
-const SMPEV_ABORT: OtrlSMPEvent = 2;
-const SMPEV_CHEATED: OtrlSMPEvent = 3;
-const SMPEV_ASK_FOR_ANSWER: OtrlSMPEvent = 4;
-const SMPEV_ASK_FOR_SECRET: OtrlSMPEvent = 5;
-const SMPEV_IN_PROGRESS: OtrlSMPEvent = 6;
-const SMPEV_SUCCESS: OtrlSMPEvent = 7;
-const SMPEV_FAILURE: OtrlSMPEvent = 8;
-
-/// A step's output buffer (malloc'd by the sm.h functions) as bytes, freed.
-unsafe fn take_output(p: *mut c_uchar, len: c_int) -> Vec<u8> {
-    // SAFETY: p is NULL or a malloc'd buffer of len bytes from an sm.h step.
-    unsafe {
-        let v = if p.is_null() || len <= 0 { Vec::new() } else { std::slice::from_raw_parts(p, len as usize).to_vec() };
-        cfree(p);
-        v
-    }
-}
 
 /// Send one SMP TLV in an otherwise empty data message (flag IGNORE_UNREADABLE).
 unsafe fn send_smp_tlv(ops: Ops, ctx: *mut ConnContext, typ: u16, data: Vec<u8>) -> bool {
@@ -1522,119 +1496,47 @@ unsafe fn send_smp_tlv(ops: Ops, ctx: *mut ConnContext, typ: u16, data: Vec<u8>)
     }
 }
 
-/// libotr's `set_smp_trust`.
-unsafe fn set_smp_trust(ops: Ops, ctx: *mut ConnContext, trusted: bool) {
-    // SAFETY: ctx is live; its active fingerprint is NULL or ours.
+/// Carry out what the core's SMP asks for, in order (libotr's `set_smp_trust`, sending,
+/// reporting, and the state changes that follow the callbacks).
+unsafe fn smp_actions(ops: Ops, ctx: *mut ConnContext, actions: Vec<smp::Action>) {
+    // SAFETY: ctx is live with an SMP state; nothing is borrowed across callbacks.
     unsafe {
-        let t: &[u8] = if trusted { b"smp\0" } else { b"\0" };
-        super::context::otrl_context_set_trust((*ctx).active_fingerprint, t.as_ptr() as *const c_char);
-        ops.write_fingerprints();
-    }
-}
-
-/// After a step the other side cheated on: report it and start over.
-unsafe fn smp_cheated(ops: Ops, ctx: *mut ConnContext) {
-    // SAFETY: ctx is live.
-    unsafe {
-        ops.smp_event(SMPEV_CHEATED, ctx, 0, None);
         let sm = (*ctx).smstate;
-        (*sm).nextExpected = SMP_EXPECT1;
-        (*sm).sm_prog_state = 0;
+        for a in actions {
+            match a {
+                smp::Action::SetTrust(trusted) => {
+                    let t: &[u8] = if trusted { b"smp\0" } else { b"\0" };
+                    super::context::otrl_context_set_trust((*ctx).active_fingerprint, t.as_ptr() as *const c_char);
+                    ops.write_fingerprints();
+                }
+                smp::Action::Send(typ, data) => {
+                    send_smp_tlv(ops, ctx, typ, data);
+                }
+                smp::Action::Report(ev, progress, question) => {
+                    ops.smp_event(ev as OtrlSMPEvent, ctx, progress, question.as_deref())
+                }
+                smp::Action::SetExpect(e) => (*sm).nextExpected = e.raw(),
+                smp::Action::ResetProgress => (*sm).sm_prog_state = smp::Progress::Ok.raw(),
+            }
+        }
     }
 }
 
 /// React to the SMP TLVs of a received data message, in libotr's order (1Q, 1, 2, 3,
 /// 4, abort), each judged against the state expected when the message arrived.
 unsafe fn handle_smp_tlvs(ops: Ops, ctx: *mut ConnContext, tlvs: &[Tlv]) {
-    // SAFETY: ctx is live with an SMP state; no borrow is held across callbacks.
+    // SAFETY: ctx is live; the SMP state is loaded and stored around each step.
     unsafe {
         let sm = (*ctx).smstate;
         if sm.is_null() {
             return;
         }
-        let find = |t: u16| tlvs.iter().find(|x| x.typ == t);
-        let next = (*sm).nextExpected;
-        let clen = |d: &[u8]| d.len().min(c_int::MAX as usize) as c_int;
-        if let Some(t) = find(TLV_SMP1Q) {
-            if next == SMP_EXPECT1 && !t.data.is_empty() {
-                let qlen = t.data[..t.data.len() - 1].iter().position(|&b| b == 0).map_or(t.data.len(), |i| i + 1);
-                let rest = &t.data[qlen..];
-                super::sm::otrl_sm_step2a(sm, rest.as_ptr(), clen(rest), 1);
-                if (*sm).sm_prog_state != SMP_PROG_CHEATED {
-                    ops.smp_event(SMPEV_ASK_FOR_ANSWER, ctx, 25, Some(&t.data));
-                } else {
-                    smp_cheated(ops, ctx);
-                }
-            } else {
-                ops.smp_event(SMPEV_ERROR, ctx, 0, None);
+        let expected = smp::Expect::from_raw((*sm).nextExpected).unwrap_or(smp::Expect::Smp1);
+        for typ in smp::RECEIVE_ORDER {
+            if let Some(t) = tlvs.iter().find(|x| x.typ == typ) {
+                let actions = super::sm::with_state(sm, true, |s| s.on_tlv(typ, &t.data, expected));
+                smp_actions(ops, ctx, actions);
             }
-        }
-        if let Some(t) = find(TLV_SMP1) {
-            if next == SMP_EXPECT1 {
-                super::sm::otrl_sm_step2a(sm, t.data.as_ptr(), clen(&t.data), 0);
-                if (*sm).sm_prog_state != SMP_PROG_CHEATED {
-                    ops.smp_event(SMPEV_ASK_FOR_SECRET, ctx, 25, None);
-                } else {
-                    smp_cheated(ops, ctx);
-                }
-            } else {
-                ops.smp_event(SMPEV_ERROR, ctx, 0, None);
-            }
-        }
-        if let Some(t) = find(TLV_SMP2) {
-            if next == SMP_EXPECT2 {
-                let (mut out, mut outlen): (*mut c_uchar, c_int) = (null_mut(), 0);
-                super::sm::otrl_sm_step3(sm, t.data.as_ptr(), clen(&t.data), &mut out, &mut outlen);
-                let reply = take_output(out, outlen);
-                if (*sm).sm_prog_state != SMP_PROG_CHEATED {
-                    send_smp_tlv(ops, ctx, TLV_SMP3, reply);
-                    ops.smp_event(SMPEV_IN_PROGRESS, ctx, 60, None);
-                    (*sm).nextExpected = SMP_EXPECT4;
-                } else {
-                    smp_cheated(ops, ctx);
-                }
-            } else {
-                ops.smp_event(SMPEV_ERROR, ctx, 0, None);
-            }
-        }
-        if let Some(t) = find(TLV_SMP3) {
-            if next == SMP_EXPECT3 {
-                let (mut out, mut outlen): (*mut c_uchar, c_int) = (null_mut(), 0);
-                let e = super::sm::otrl_sm_step4(sm, t.data.as_ptr(), clen(&t.data), &mut out, &mut outlen);
-                let reply = take_output(out, outlen);
-                if (*sm).received_question == 0 {
-                    set_smp_trust(ops, ctx, e == 0);
-                }
-                if (*sm).sm_prog_state != SMP_PROG_CHEATED {
-                    send_smp_tlv(ops, ctx, TLV_SMP4, reply);
-                    let ev = if (*sm).sm_prog_state == SMP_PROG_SUCCEEDED { SMPEV_SUCCESS } else { SMPEV_FAILURE };
-                    ops.smp_event(ev, ctx, 100, None);
-                    (*sm).nextExpected = SMP_EXPECT1;
-                } else {
-                    smp_cheated(ops, ctx);
-                }
-            } else {
-                ops.smp_event(SMPEV_ERROR, ctx, 0, None);
-            }
-        }
-        if let Some(t) = find(TLV_SMP4) {
-            if next == SMP_EXPECT4 {
-                let e = super::sm::otrl_sm_step5(sm, t.data.as_ptr(), clen(&t.data));
-                set_smp_trust(ops, ctx, e == 0);
-                if (*sm).sm_prog_state != SMP_PROG_CHEATED {
-                    let ev = if (*sm).sm_prog_state == SMP_PROG_SUCCEEDED { SMPEV_SUCCESS } else { SMPEV_FAILURE };
-                    ops.smp_event(ev, ctx, 100, None);
-                    (*sm).nextExpected = SMP_EXPECT1;
-                } else {
-                    smp_cheated(ops, ctx);
-                }
-            } else {
-                ops.smp_event(SMPEV_ERROR, ctx, 0, None);
-            }
-        }
-        if find(TLV_SMP_ABORT).is_some() {
-            (*sm).nextExpected = SMP_EXPECT1;
-            ops.smp_event(SMPEV_ABORT, ctx, 0, None);
         }
     }
 }
@@ -1672,28 +1574,10 @@ unsafe fn init_respond_smp(
             crate::smp::combined_secret(&their_fp, &ours, ssid, secret)
         };
         let sm = (*ctx).smstate;
-        let (mut out, mut outlen): (*mut c_uchar, c_int) = (null_mut(), 0);
-        let e = if initiating {
-            super::sm::otrl_sm_step1(sm, combined.as_ptr(), 32, &mut out, &mut outlen)
-        } else {
-            super::sm::otrl_sm_step2b(sm, combined.as_ptr(), 32, &mut out, &mut outlen)
-        };
-        let mut msg = take_output(out, outlen);
-        if e != 0 {
-            // Only a response with no SMP1 received (or a rejected one) fails here;
-            // libotr crashes in that case. We send nothing and change nothing.
+        // Answering with no SMP1 received fails here (libotr crashes): nothing is sent.
+        let Some((typ, mut msg)) = super::sm::with_state(sm, initiating, |s| s.begin(&combined[..], question, initiating))
+        else {
             return;
-        }
-        if let Some(q) = question {
-            let mut qm = q.to_vec();
-            qm.push(0);
-            qm.extend_from_slice(&msg);
-            msg = qm;
-        }
-        let typ = match (initiating, question.is_some()) {
-            (true, true) => TLV_SMP1Q,
-            (true, false) => TLV_SMP1,
-            (false, _) => TLV_SMP2,
         };
         // libotr's TLV length is 16 bits: a longer message goes out cut to its low 16
         // bits (the peer then reports CHEATED).
@@ -1790,6 +1674,6 @@ pub unsafe extern "C" fn otrl_message_abort_smp(
             return;
         }
         (*(*context).smstate).nextExpected = SMP_EXPECT1;
-        send_smp_tlv(Ops { t: ops, opdata }, context, TLV_SMP_ABORT, Vec::new());
+        send_smp_tlv(Ops { t: ops, opdata }, context, smp::TLV_SMP_ABORT, Vec::new());
     })
 }
