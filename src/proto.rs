@@ -332,6 +332,53 @@ pub fn fragment_instance_tags(msg: &[u8]) -> (u32, u32) {
     (a, hex(&s[n + 1..]).0.unwrap_or(0))
 }
 
+/// Policy bits the conversation logic reads (OtrlPolicy).
+pub const REQUIRE_ENCRYPTION: u32 = 0x08;
+pub const SEND_WHITESPACE_TAG: u32 = 0x10;
+pub const VERSION_MASK: u32 = 0x07;
+
+/// The state of a conversation (OtrlMessageState).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MsgState {
+    Plaintext,
+    Encrypted,
+    Finished,
+}
+
+/// What sending a message from the user does (libotr's `otrl_message_sending`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendPlan {
+    /// OTR is off for this buddy (or nothing applies): send the text as it is.
+    AsIs,
+    /// The text is a query: send our default query message instead.
+    Query,
+    /// Encryption is required but there is no session: keep the text for later, send a
+    /// query, and report ENCRYPTION_REQUIRED.
+    HoldAndQuery,
+    /// Offer OTR by appending the whitespace tag.
+    Tag,
+    /// Encrypt it in the session.
+    Encrypt,
+    /// The other side ended the session: send nothing, report CONNECTION_ENDED.
+    Ended,
+}
+
+pub fn plan_send(policy: u32, text_is_query: bool, state: MsgState, offer_rejected: bool) -> SendPlan {
+    if policy & VERSION_MASK == 0 {
+        return SendPlan::AsIs;
+    }
+    if text_is_query {
+        return SendPlan::Query;
+    }
+    match state {
+        MsgState::Plaintext if policy & REQUIRE_ENCRYPTION != 0 => SendPlan::HoldAndQuery,
+        MsgState::Plaintext if policy & SEND_WHITESPACE_TAG != 0 && !offer_rejected => SendPlan::Tag,
+        MsgState::Plaintext => SendPlan::AsIs,
+        MsgState::Encrypted => SendPlan::Encrypt,
+        MsgState::Finished => SendPlan::Ended,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,6 +493,20 @@ mod tests {
         assert_eq!(t.len(), 16 + 16);
         assert_eq!(whitespace_bestversion(&t, ALLOW_V2 | ALLOW_V3), Some((3, 0, 32)));
         assert_eq!(speakable(1), 0);
+    }
+
+    #[test]
+    fn send_plans() {
+        use MsgState::*;
+        let opp = ALLOW_V2 | ALLOW_V3 | SEND_WHITESPACE_TAG | 0x20 | 0x40;
+        assert_eq!(plan_send(0, true, Plaintext, false), SendPlan::AsIs);
+        assert_eq!(plan_send(opp, true, Encrypted, false), SendPlan::Query);
+        assert_eq!(plan_send(opp, false, Plaintext, false), SendPlan::Tag);
+        assert_eq!(plan_send(opp, false, Plaintext, true), SendPlan::AsIs);
+        assert_eq!(plan_send(opp | REQUIRE_ENCRYPTION, false, Plaintext, true), SendPlan::HoldAndQuery);
+        assert_eq!(plan_send(ALLOW_V2 | ALLOW_V3, false, Plaintext, false), SendPlan::AsIs);
+        assert_eq!(plan_send(opp, false, Encrypted, false), SendPlan::Encrypt);
+        assert_eq!(plan_send(opp, false, Finished, false), SendPlan::Ended);
     }
 }
 

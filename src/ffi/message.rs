@@ -42,7 +42,6 @@ use std::ptr::{self, null_mut};
 pub const OTRL_POLICY_ALLOW_V1: OtrlPolicy = 0x01;
 pub const OTRL_POLICY_ALLOW_V2: OtrlPolicy = 0x02;
 pub const OTRL_POLICY_ALLOW_V3: OtrlPolicy = 0x04;
-pub const OTRL_POLICY_REQUIRE_ENCRYPTION: OtrlPolicy = 0x08;
 pub const OTRL_POLICY_SEND_WHITESPACE_TAG: OtrlPolicy = 0x10;
 pub const OTRL_POLICY_WHITESPACE_START_AKE: OtrlPolicy = 0x20;
 pub const OTRL_POLICY_ERROR_START_AKE: OtrlPolicy = 0x40;
@@ -839,57 +838,62 @@ pub unsafe extern "C" fn otrl_message_sending(
             *contextp = ctx;
         }
         let policy = ops.policy(ctx);
+        let state = match (*ctx).msgstate {
+            OTRL_MSGSTATE_ENCRYPTED => core::MsgState::Encrypted,
+            OTRL_MSGSTATE_FINISHED => core::MsgState::Finished,
+            _ => core::MsgState::Plaintext,
+        };
+        let is_query = core::message_type(orig) == MessageType::Query;
+        let plan = core::plan_send(policy, is_query, state, (*ctx).otr_offer == OFFER_REJECTED);
         if policy & OTRL_POLICY_VERSION_MASK == 0 {
             return 0;
         }
         let mut out: Option<Vec<u8>> = None;
         let mut e: gcry_error_t = 0;
         let acct = cstr(accountname).unwrap_or_default().to_vec();
-        if core::message_type(orig) == MessageType::Query {
-            out = Some(core::default_query_msg(&acct, policy));
-            (*ctx).otr_offer = OFFER_SENT;
-        } else {
-            match (*ctx).msgstate {
-                OTRL_MSGSTATE_PLAINTEXT => {
-                    if policy & OTRL_POLICY_REQUIRE_ENCRYPTION != 0 {
-                        ops.event(EV_ENCRYPTION_REQUIRED, ctx, None, 0);
-                        set_lastmessage(ctx, Some(orig));
+        match plan {
+            core::SendPlan::AsIs => {}
+            core::SendPlan::Query => {
+                out = Some(core::default_query_msg(&acct, policy));
+                (*ctx).otr_offer = OFFER_SENT;
+            }
+            core::SendPlan::HoldAndQuery => {
+                ops.event(EV_ENCRYPTION_REQUIRED, ctx, None, 0);
+                set_lastmessage(ctx, Some(orig));
+                priv_of(ctx).lastsent = now() as libc::time_t;
+                update_recent_child(ctx, true);
+                priv_of(ctx).may_retransmit = 2;
+                out = Some(core::default_query_msg(&acct, policy));
+                (*ctx).otr_offer = OFFER_SENT;
+            }
+            core::SendPlan::Tag => {
+                let mut m = orig.to_vec();
+                m.extend_from_slice(&core::whitespace_tag(policy));
+                out = Some(m);
+                (*ctx).otr_offer = OFFER_SENT;
+            }
+            core::SendPlan::Encrypt => {
+                let converted = ops.convert(ctx, CONVERT_SENDING, orig);
+                let t = ctlv::chain_to_vec(tlvs);
+                match create_data(ctx, converted.as_deref().unwrap_or(orig), &t, 0) {
+                    Ok((enc, _)) => {
                         priv_of(ctx).lastsent = now() as libc::time_t;
                         update_recent_child(ctx, true);
-                        priv_of(ctx).may_retransmit = 2;
-                        out = Some(core::default_query_msg(&acct, policy));
-                        (*ctx).otr_offer = OFFER_SENT;
-                    } else if policy & OTRL_POLICY_SEND_WHITESPACE_TAG != 0 && (*ctx).otr_offer != OFFER_REJECTED {
-                        let mut m = orig.to_vec();
-                        m.extend_from_slice(&core::whitespace_tag(policy));
-                        out = Some(m);
-                        (*ctx).otr_offer = OFFER_SENT;
+                        out = Some(enc);
+                    }
+                    Err(_) => {
+                        ops.event(EV_ENCRYPTION_ERROR, ctx, None, 0);
+                        ops.with_error_text(ctx, ERRCODE_ENCRYPTION_ERROR, |text| {
+                            let mut m = OTR_ERROR_PREFIX.to_vec();
+                            m.extend_from_slice(text);
+                            out = Some(m);
+                        });
                     }
                 }
-                OTRL_MSGSTATE_ENCRYPTED => {
-                    let converted = ops.convert(ctx, CONVERT_SENDING, orig);
-                    let t = ctlv::chain_to_vec(tlvs);
-                    match create_data(ctx, converted.as_deref().unwrap_or(orig), &t, 0) {
-                        Ok((enc, _)) => {
-                            priv_of(ctx).lastsent = now() as libc::time_t;
-                            update_recent_child(ctx, true);
-                            out = Some(enc);
-                        }
-                        Err(_) => {
-                            ops.event(EV_ENCRYPTION_ERROR, ctx, None, 0);
-                            ops.with_error_text(ctx, ERRCODE_ENCRYPTION_ERROR, |text| {
-                                let mut m = OTR_ERROR_PREFIX.to_vec();
-                                m.extend_from_slice(text);
-                                out = Some(m);
-                            });
-                        }
-                    }
-                }
-                OTRL_MSGSTATE_FINISHED => {
-                    ops.event(EV_CONNECTION_ENDED, ctx, None, 0);
-                    out = Some(Vec::new());
-                }
-                _ => {}
+            }
+            core::SendPlan::Ended => {
+                ops.event(EV_CONNECTION_ENDED, ctx, None, 0);
+                out = Some(Vec::new());
             }
         }
         if let Some(m) = &out {
@@ -1239,7 +1243,7 @@ unsafe fn receive(
                     }
                 }
                 let best_state = if best.is_null() { OTRL_MSGSTATE_PLAINTEXT } else { (*best).msgstate };
-                if (best_state != OTRL_MSGSTATE_PLAINTEXT || policy & OTRL_POLICY_REQUIRE_ENCRYPTION != 0) && ops.has_event() {
+                if (best_state != OTRL_MSGSTATE_PLAINTEXT || policy & core::REQUIRE_ENCRYPTION != 0) && ops.has_event() {
                     let shown = if (*newmessagep).is_null() { msg.clone() } else { cstr(*newmessagep).unwrap_or_default().to_vec() };
                     ops.event(EV_RCVDMSG_UNENCRYPTED, ctx, Some(&shown), 0);
                     cfree(*newmessagep);
