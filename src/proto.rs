@@ -379,6 +379,57 @@ pub fn plan_send(policy: u32, text_is_query: bool, state: MsgState, offer_reject
     }
 }
 
+/// Whether our whitespace-tag offer was taken up, after receiving a message of type
+/// `t` (libotr: any OTR message accepts it; plain text while it is pending rejects it).
+/// `offer`: 0 not offered, 1 sent, 2 rejected, 3 accepted (OtrlOtrOffer).
+pub fn offer_after(policy: u32, t: MessageType, offer: u32) -> u32 {
+    if policy & SEND_WHITESPACE_TAG == 0 {
+        offer
+    } else if t != MessageType::NotOtr {
+        3
+    } else if offer == 1 {
+        2
+    } else {
+        offer
+    }
+}
+
+/// A received message's protocol version is one we take under `policy` (0 for
+/// messages without one; v1 never).
+pub fn version_accepted(version: u32, policy: u32) -> bool {
+    match version {
+        3 => policy & ALLOW_V3 != 0,
+        2 => policy & ALLOW_V2 != 0,
+        1 => false,
+        _ => true,
+    }
+}
+
+/// What a v3 message's instance tags say about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceCheck {
+    /// For us, from the sender instance given.
+    From(u32),
+    /// Addressed to another instance of ours: ignore (with an event).
+    OtherInstance,
+    /// Tags missing or the sender's invalid.
+    Malformed,
+}
+
+/// Check a v3 message's tags (`tags` as [`instance`] read them) against our instance
+/// tag. Only a D-H Commit may be addressed to no instance (receiver tag 0).
+pub fn check_instances(t: MessageType, tags: Option<(u32, u32)>, ours: u32) -> InstanceCheck {
+    let Some((their, to)) = tags else { return InstanceCheck::Malformed };
+    let for_us = if t == MessageType::DhCommit { to == 0 || to == ours } else { to == ours };
+    if !for_us {
+        InstanceCheck::OtherInstance
+    } else if their < 0x100 {
+        InstanceCheck::Malformed
+    } else {
+        InstanceCheck::From(their)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,6 +558,21 @@ mod tests {
         assert_eq!(plan_send(ALLOW_V2 | ALLOW_V3, false, Plaintext, false), SendPlan::AsIs);
         assert_eq!(plan_send(opp, false, Encrypted, false), SendPlan::Encrypt);
         assert_eq!(plan_send(opp, false, Finished, false), SendPlan::Ended);
+    }
+
+    #[test]
+    fn receive_checks() {
+        use MessageType::*;
+        assert_eq!(offer_after(SEND_WHITESPACE_TAG, NotOtr, 1), 2);
+        assert_eq!(offer_after(SEND_WHITESPACE_TAG, Data, 1), 3);
+        assert_eq!(offer_after(0, Data, 1), 1);
+        assert_eq!(offer_after(SEND_WHITESPACE_TAG, NotOtr, 0), 0);
+        assert!(version_accepted(0, 0) && !version_accepted(1, 7) && !version_accepted(3, ALLOW_V2));
+        assert_eq!(check_instances(DhCommit, Some((0x101, 0)), 0x200), InstanceCheck::From(0x101));
+        assert_eq!(check_instances(DhKey, Some((0x101, 0)), 0x200), InstanceCheck::OtherInstance);
+        assert_eq!(check_instances(Data, Some((0x101, 0x201)), 0x200), InstanceCheck::OtherInstance);
+        assert_eq!(check_instances(Data, Some((0xff, 0x200)), 0x200), InstanceCheck::Malformed);
+        assert_eq!(check_instances(Data, None, 0x200), InstanceCheck::Malformed);
     }
 }
 

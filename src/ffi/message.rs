@@ -78,7 +78,6 @@ const CONVERT_RECEIVING: OtrlConvertType = 1;
 
 const OFFER_SENT: OtrlOtrOffer = 1;
 const OFFER_REJECTED: OtrlOtrOffer = 2;
-const OFFER_ACCEPTED: OtrlOtrOffer = 3;
 
 const TLV_DISCONNECTED: u16 = 1;
 const TLV_SYMKEY: u16 = 8;
@@ -1040,36 +1039,23 @@ unsafe fn receive(
         let version = core::message_version(&msg);
         let otrtag_at = core::find(&msg, b"?OTR");
 
-        if policy & OTRL_POLICY_SEND_WHITESPACE_TAG != 0 {
-            if msgtype != MessageType::NotOtr {
-                (*ctx).otr_offer = OFFER_ACCEPTED;
-            } else if (*ctx).otr_offer == OFFER_SENT {
-                (*ctx).otr_offer = OFFER_REJECTED;
-            }
-        }
-        // Versions the policy does not allow are ignored; v1 is never spoken.
-        if (version == 3 && policy & OTRL_POLICY_ALLOW_V3 == 0)
-            || (version == 2 && policy & OTRL_POLICY_ALLOW_V2 == 0)
-            || version == 1
-        {
+        (*ctx).otr_offer = core::offer_after(policy, msgtype, (*ctx).otr_offer);
+        if !core::version_accepted(version, policy) {
             return 1;
         }
         if version == 3 {
             let tags = otrtag_at.and_then(|i| core::instance(&msg[i..]));
-            let Some((their, our)) = tags else {
-                message_malformed(ops, ctx);
-                return 1;
+            let their = match core::check_instances(msgtype, tags, (*ctx).our_instance) {
+                core::InstanceCheck::From(t) => t,
+                core::InstanceCheck::OtherInstance => {
+                    ops.event(EV_RCVDMSG_FOR_OTHER_INSTANCE, m_ctx, None, 0);
+                    return 1;
+                }
+                core::InstanceCheck::Malformed => {
+                    message_malformed(ops, ctx);
+                    return 1;
+                }
             };
-            if (msgtype == MessageType::DhCommit && our != 0 && (*ctx).our_instance != our)
-                || (msgtype != MessageType::DhCommit && (*ctx).our_instance != our)
-            {
-                ops.event(EV_RCVDMSG_FOR_OTHER_INSTANCE, m_ctx, None, 0);
-                return 1;
-            }
-            if their < OTRL_MIN_VALID_INSTAG {
-                message_malformed(ops, ctx);
-                return 1;
-            }
             ctx = otrl_context_find(us, sender, accountname, protocol, their, 1, &mut added, add_appdata, data);
             // (libotr reuses one flag: a child made while reassembling fragments does
             // not count as added here.)
