@@ -15,6 +15,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf '{"Replace":{"%s/zz_peer_export.go":"%s/shim/otr3_export.go"}}\n' "$src" "$here" > "$tmp/overlay.json"
 mkdir -p "$(dirname "$out")"
+out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
+cache=${GOCACHE:-$(go env GOCACHE 2>/dev/null || true)}
+case "$cache" in ""|off) cache=$(dirname "$out")/go-cache ;; esac
 cd "$here"
-GO111MODULE=off GOPATH="$gopath" GOFLAGS= GOPROXY=off GOCACHE="${GOCACHE:-$(go env GOCACHE)}" \
+GO111MODULE=off GOPATH="$gopath" GOFLAGS= GOPROXY=off GOCACHE="$cache" \
     go build -overlay "$tmp/overlay.json" -o "$out" .
