@@ -159,7 +159,7 @@ else bad "im_peer does not build against ours"; fi
 
 # 6. Memory checks of the C programs linked to ours.
 if [ $have_valgrind = 1 ]; then
-    for t in t_context t_privkey t_files t_basic t_sm t_auth t_conv t_malformed t_smp; do
+    for t in t_context t_privkey t_files t_basic t_sm t_auth t_conv t_malformed t_smp t_api; do
         if T_SM_QUICK=1 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
             --show-leak-kinds=definite,indirect,possible "$B/$t.ours" > /dev/null 2> "$B/$t.valgrind.txt"; then
             ok "valgrind $t: 0 errors, 0 leaks"
@@ -177,7 +177,7 @@ else
     skip "valgrind (not installed)"
 fi
 if echo 'int main(void){return 0;}' | gcc -fsanitize=address -x c - -o "$B/asan-probe" 2>/dev/null; then
-    for t in t_context t_privkey t_files t_basic t_sm t_auth t_conv t_malformed t_smp; do
+    for t in t_context t_privkey t_files t_basic t_sm t_auth t_conv t_malformed t_smp t_api; do
         if build_ours "cabi-tests/src/$t.c" "$B/$t.asan" "-fsanitize=address" &&
            ASAN_OPTIONS=detect_leaks=1 "$B/$t.asan" > "$B/$t.asan.txt" 2> "$B/$t.asan.err" &&
            cmp -s "$B/$t.asan.txt" "$B/$t.ours.txt"; then ok "asan $t: clean"
@@ -197,6 +197,22 @@ fi
 if build_ours cabi-tests/robust/fragment_cap.c "$B/fragment_cap.asan" "-fsanitize=address" 2>/dev/null; then
     if ASAN_OPTIONS=detect_leaks=1 "$B/fragment_cap.asan" > "$B/fragment_cap.txt" 2>&1; then ok "fragment flood capped (protocol-notes §3.4): $(cat "$B/fragment_cap.txt")"
     else bad "fragment flood"; head -20 "$B/fragment_cap.txt"; fi
+fi
+
+# 6d. API misuse where libotr 4.1.1 crashes (NULL arguments, calls before otrl_init,
+#     callbacks freeing the context in use; cabi-tests/src/api.h, flag CRASH): ours
+#     must return normally from every case, under ASan and under valgrind.
+if build_ours cabi-tests/robust/null_args.c "$B/null_args.asan" "-fsanitize=address" 2>/dev/null; then
+    if ASAN_OPTIONS=detect_leaks=1 "$B/null_args.asan" > "$B/null_args.txt" 2> "$B/null_args.err"; then
+        ok "API misuse where libotr crashes (ASan): $(tail -1 "$B/null_args.txt")"
+    else bad "API misuse where libotr crashes (ASan): $(tail -1 "$B/null_args.txt")"
+        grep -B1 '^  !!' "$B/null_args.txt" | grep -- '^---' | head -20; fi
+fi
+if [ $have_valgrind = 1 ] && build_ours cabi-tests/robust/null_args.c "$B/null_args.ours" ""; then
+    if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+        --show-leak-kinds=definite,indirect,possible "$B/null_args.ours" > "$B/null_args.vg.txt" 2> "$B/null_args.valgrind.txt"; then
+        ok "valgrind null_args: 0 errors, 0 leaks"
+    else bad "valgrind null_args: $(tail -1 "$B/null_args.vg.txt")"; head -40 "$B/null_args.valgrind.txt"; fi
 fi
 
 # 7. Installation layout.

@@ -160,6 +160,10 @@ static const char *errcode_s(OtrlErrorCode e) {
     return (unsigned)e < 5 ? n[e] : "?";
 }
 
+/* When set, our instance tags and the tags in messages are printed as "*" (with no
+ * create_instag callback and no stored tag, the library makes random ones). */
+static int hide_instags;
+
 /* "bob@example.org#0b0b0001" or "bob@example.org#master"; "(null)" */
 static const char *ctxname(ConnContext *c) {
     static char buf[4][160];
@@ -168,6 +172,8 @@ static const char *ctxname(ConnContext *c) {
     if (!c) return "(null)";
     if (c->their_instance == OTRL_INSTAG_MASTER && c->m_context == c)
         snprintf(buf[k], sizeof buf[k], "%s#master", c->username);
+    else if (hide_instags)
+        snprintf(buf[k], sizeof buf[k], "%s#*%s", c->username, c->m_context == c ? "(own-master!)" : "");
     else
         snprintf(buf[k], sizeof buf[k], "%s#%08x%s", c->username, c->their_instance, c->m_context == c ? "(own-master!)" : "");
     return buf[k];
@@ -190,6 +196,11 @@ static void pesc(const char *s) {
         else putchar(c);
     }
     putchar('"');
+}
+
+static void ptag(const char *label, unsigned long t) {
+    if (hide_instags) printf("%s=*", label);
+    else printf("%s=%08lx", label, t);
 }
 
 /* When set, data-message ciphertext lengths are not printed (SMP messages carry MPIs
@@ -228,7 +239,8 @@ static void desc_binary(const char *msg) {
     printf("%s v%u", tn, v);
     if (v == 3) {
         unsigned long s = rd_int(&p, &l, 4, &ok), r = rd_int(&p, &l, 4, &ok);
-        printf(" snd=%08lx rcv=%08lx", s, r);
+        ptag(" snd", s);
+        ptag(" rcv", r);
     }
     if (!ok) { printf(" (short)"); free(buf); return; }
     if (t == 2) {
@@ -275,7 +287,10 @@ static void desc(const char *m) {
     unsigned s, r, k, n;
     int off = 0;
     if (sscanf(m, "?OTR|%x|%x,%u,%u,%n", &s, &r, &k, &n, &off) == 4 && off) {
-        printf("FRAG3 snd=%08x rcv=%08x %u/%u", s, r, k, n);
+        printf("FRAG3");
+        ptag(" snd", s);
+        ptag(" rcv", r);
+        printf(" %u/%u", k, n);
         if (!strncmp(m + off, "?OTR:", 5)) printf(" starts \"%.9s\"", m + off);
         return;
     }
@@ -294,7 +309,9 @@ static void show(Peer *p) {
     if (!p->us->context_root) printf(" (no contexts)");
     printf("\n");
     for (ConnContext *c = p->us->context_root; c; c = c->next) {
-        printf("    %s our=%08x msg=%s auth=%s(v%u) pv=%u offer=%s", ctxname(c), c->our_instance, msgstate_s(c->msgstate),
+        printf("    %s", ctxname(c));
+        ptag(" our", c->our_instance);
+        printf(" msg=%s auth=%s(v%u) pv=%u offer=%s", msgstate_s(c->msgstate),
                authstate_s(c->auth.authstate), c->auth.protocol_version, c->protocol_version, offer_s(c->otr_offer));
         if (c->m_context == c) {
             printf(" recent=%s", c->recent_child ? (c->recent_child == c ? "self" : ctxname(c->recent_child)) : "NULL");
