@@ -420,6 +420,40 @@ pub unsafe extern "C" fn otrl_context_is_fingerprint_trusted(fprint: *mut Finger
     boundary("otrl_context_is_fingerprint_trusted", 0, || unsafe { is_trusted(fprint) as c_int })
 }
 
+thread_local! {
+    /// Contexts and fingerprints forgotten by an application callback while one of our
+    /// calls was still using them: unlinked already, freed by [`free_deferred`].
+    static DEFERRED: std::cell::RefCell<(Vec<usize>, Vec<usize>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Was `ctx` forgotten by a callback during the current call (and so about to be freed)?
+pub(crate) fn is_forgotten(ctx: *mut ConnContext) -> bool {
+    DEFERRED.with(|d| d.borrow().0.contains(&(ctx as usize)))
+}
+
+/// Free what callbacks forgot during the call that just returned (see
+/// `ffi::reentered`). libotr frees at once and then reads the freed memory.
+pub(crate) unsafe fn free_deferred() {
+    loop {
+        let (ctxs, fps) = DEFERRED.with(|d| {
+            let mut d = d.borrow_mut();
+            (std::mem::take(&mut d.0), std::mem::take(&mut d.1))
+        });
+        if ctxs.is_empty() && fps.is_empty() {
+            return;
+        }
+        // SAFETY: each was unlinked when deferred and is referenced by nothing of ours.
+        unsafe {
+            for f in fps {
+                release_fingerprint(f as *mut Fingerprint);
+            }
+            for c in ctxs {
+                release_context(c as *mut ConnContext);
+            }
+        }
+    }
+}
+
 /// Remove one (non-root) fingerprint from its master's list and free it, clearing any
 /// context's `active_fingerprint` that pointed at it (libotr leaves those dangling).
 unsafe fn free_fingerprint(f: *mut Fingerprint) {
@@ -439,6 +473,17 @@ unsafe fn free_fingerprint(f: *mut Fingerprint) {
             c = (*c).next;
         }
         list::unlink(f);
+        if super::reentered() {
+            DEFERRED.with(|d| d.borrow_mut().1.push(f as usize));
+        } else {
+            release_fingerprint(f);
+        }
+    }
+}
+
+unsafe fn release_fingerprint(f: *mut Fingerprint) {
+    // SAFETY: f is unlinked and ours.
+    unsafe {
         cfree((*f).fingerprint);
         cfree((*f).trust);
         cfree(f);
@@ -533,8 +578,18 @@ pub unsafe extern "C" fn otrl_context_force_plaintext(context: *mut ConnContext)
     })
 }
 
-/// Free a context's memory (it must already be unlinked).
+/// Free a context's memory (it must already be unlinked) — later, if an application
+/// callback forgot it while one of our calls may still be using it.
 unsafe fn free_context(ctx: *mut ConnContext) {
+    if super::reentered() {
+        DEFERRED.with(|d| d.borrow_mut().0.push(ctx as usize));
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe { release_context(ctx) }
+    }
+}
+
+unsafe fn release_context(ctx: *mut ConnContext) {
     // SAFETY: ctx is ours, unlinked, and not used afterwards.
     unsafe {
         end_session(ctx);

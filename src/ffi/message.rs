@@ -649,12 +649,15 @@ unsafe fn go_encrypted(ops: Ops, us: OtrlUserState, ctx: *mut ConnContext, est: 
         let master_rekey = std::mem::take(&mut x.master_rekey);
         let mut added: c_int = 0;
         let mut fp = est.their_fingerprint;
-        let found = find_fingerprint(ctx, &fp, true, Some(&mut added));
+        find_fingerprint(ctx, &fp, true, Some(&mut added));
         (*ctx).auth.their_fingerprint = fp;
         if added != 0 {
             ops.new_fingerprint(us, ctx, &mut fp);
             ops.write_fingerprints();
         }
+        // The callbacks may have forgotten it (or more): look it up again, so that the
+        // session never points at a freed entry.
+        let found = find_fingerprint(ctx, &est.their_fingerprint, true, None);
         let was_encrypted = (*ctx).msgstate == OTRL_MSGSTATE_ENCRYPTED && !master_rekey;
         let oldprint = (*ctx).active_fingerprint;
         let a = AkeResult {
@@ -901,21 +904,32 @@ pub unsafe extern "C" fn otrl_message_sending(
                 return err(GPG_ERR_ENOMEM);
             }
         }
-        if frag_policy == FRAGMENT_SEND_SKIP {
-            return e;
-        }
-        if let Some(m) = out {
-            match fragment_and_send(ops, ctx, &m, frag_policy) {
-                Ok(Some(kept)) => {
-                    cfree(*messagep);
-                    *messagep = strdup_bytes(&kept);
+        if frag_policy != FRAGMENT_SEND_SKIP {
+            if let Some(m) = out {
+                match fragment_and_send(ops, ctx, &m, frag_policy) {
+                    Ok(Some(kept)) => {
+                        cfree(*messagep);
+                        *messagep = strdup_bytes(&kept);
+                    }
+                    Ok(None) => {}
+                    Err(x) => e = x,
                 }
-                Ok(None) => {}
-                Err(x) => e = x,
             }
         }
+        forget_if_gone(contextp);
         e
     })
+}
+
+/// A context the application forgot from inside a callback is freed when our call
+/// returns: do not hand it back (libotr returns the freed pointer).
+unsafe fn forget_if_gone(contextp: *mut *mut ConnContext) {
+    // SAFETY: contextp is NULL or the caller's pointer.
+    unsafe {
+        if !contextp.is_null() && !(*contextp).is_null() && super::context::is_forgotten(*contextp) {
+            *contextp = null_mut();
+        }
+    }
 }
 
 /// libotr's `message_malformed`: report, and tell the other side.
@@ -965,7 +979,9 @@ pub unsafe extern "C" fn otrl_message_receiving(
         if us.is_null() {
             return 0;
         }
-        receive(ops, us, accountname, protocol, sender, msg, newmessagep, tlvsp, contextp, add_appdata, data)
+        let r = receive(ops, us, accountname, protocol, sender, msg, newmessagep, tlvsp, contextp, add_appdata, data);
+        forget_if_gone(contextp);
+        r
     })
 }
 

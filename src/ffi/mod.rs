@@ -40,17 +40,42 @@ pub mod tlv;
 /// userstate.h
 pub mod userstate;
 
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+thread_local! {
+    /// How many of our exported functions are running on this thread (more than one
+    /// when an application callback calls back into the library).
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Is this call nested inside another of ours (made from an application callback)?
+/// Then objects the outer call may still be using are not freed yet (see
+/// `context::free_context`): they are unlinked at once and freed when the outermost
+/// call returns.
+pub(crate) fn reentered() -> bool {
+    DEPTH.with(|d| d.get() > 1)
+}
 
 /// Run `f`, turning a panic into `fallback`. Every exported function goes through here.
 #[inline]
 pub(crate) fn boundary<T>(name: &'static str, fallback: T, f: impl FnOnce() -> T) -> T {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    DEPTH.with(|d| d.set(d.get() + 1));
+    let r = match catch_unwind(AssertUnwindSafe(f)) {
         Ok(v) => v,
         Err(_) => {
             // The panic hook has already printed the message; say where it was caught.
             eprintln!("libotr: internal error in {name}; returned its failure value");
             fallback
         }
+    };
+    let outermost = DEPTH.with(|d| {
+        d.set(d.get() - 1);
+        d.get() == 0
+    });
+    if outermost {
+        // SAFETY: no call of ours is running on this thread any more.
+        unsafe { context::free_deferred() };
     }
+    r
 }
