@@ -58,7 +58,7 @@ impl DsaPublicKey {
         }
         let k = Self::build(p, q, g, y);
         let two = resize(&BoxedUint::from(2u32), k.p.bits_precision());
-        let pm1 = k.p.wrapping_sub(&BoxedUint::one_with_precision(k.p.bits_precision()));
+        let pm1 = k.p.wrapping_sub(BoxedUint::one_with_precision(k.p.bits_precision()));
         for v in [&k.g, &k.y] {
             if v < &two || v > &pm1 {
                 return Err(Error::InvalidValue);
@@ -122,7 +122,7 @@ impl DsaPublicKey {
         let s = from_be(&sig[n..], qp);
         let zero = BoxedUint::zero_with_precision(qp);
         let q = mq.modulus();
-        if r == zero || s == zero || &r >= q || &s >= q {
+        if r == zero || s == zero || r >= q || s >= q {
             return Err(Error::BadSignature);
         }
         let h = mq.reduce(&from_be_vartime(data));
@@ -185,7 +185,7 @@ impl DsaPrivateKey {
         let q: BoxedUint = crypto_primes::random_prime(&mut rng, crypto_primes::Flavor::Any, 160);
         let q = resize(&q, limb_bits(160));
         let pp = limb_bits(1024);
-        let two_q = resize(&q, pp).wrapping_add(&resize(&q, pp));
+        let two_q = resize(&q, pp).wrapping_add(resize(&q, pp));
         let two_q_nz = NonZero::new(two_q).expect("q > 0");
         let one = BoxedUint::one_with_precision(pp);
         // Candidates p ≡ 1 (mod 2q) from a random start X - (X mod 2q) + 1 (X with the
@@ -226,9 +226,9 @@ impl DsaPrivateKey {
             }
             h += 1;
         };
-        let qm1 = q.wrapping_sub(&BoxedUint::one_with_precision(q.bits_precision()));
+        let qm1 = q.wrapping_sub(BoxedUint::one_with_precision(q.bits_precision()));
         let x = BoxedUint::random_mod_vartime(&mut rng, &NonZero::new(qm1).expect("q>2"))
-            .wrapping_add(&BoxedUint::one_with_precision(q.bits_precision()));
+            .wrapping_add(BoxedUint::one_with_precision(q.bits_precision()));
         let y = mp.pow(&g, &x, q.bits_precision());
         DsaPrivateKey { public: DsaPublicKey { p, q, g, y }, x: Some(x) }
     }

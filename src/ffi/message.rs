@@ -712,7 +712,7 @@ unsafe fn maybe_resend(ops: Ops, ctx: *mut ConnContext, ed: &mut Edata) {
     unsafe {
         let t = now();
         let p = priv_of(ctx);
-        if p.lastmessage.is_null() || p.may_retransmit == 0 || (p.lastsent as i64) < t - RESEND_INTERVAL {
+        if p.lastmessage.is_null() || p.may_retransmit == 0 || p.lastsent < t - RESEND_INTERVAL {
             return;
         }
         let resending = p.may_retransmit == 1;
@@ -1324,7 +1324,7 @@ unsafe fn receive_data(
             ed.ignore = Some(true);
         } else if ed.ignore != Some(true) && extra(ctx).session.as_ref().is_some_and(|s| s.their_keyid > 0) {
             let t = now();
-            if (priv_of(ctx).lastsent as i64) < t - HEARTBEAT_INTERVAL {
+            if priv_of(ctx).lastsent < t - HEARTBEAT_INTERVAL {
                 if let Ok((hb, _)) = create_data(ctx, b"", &[], FLAG_IGNORE_UNREADABLE) {
                     ops.inject(ctx, &hb);
                     priv_of(ctx).lastsent = t as libc::time_t;
@@ -1462,7 +1462,7 @@ pub unsafe extern "C" fn otrl_message_poll(us: OtrlUserState, ops: *const OtrlMe
         while !c.is_null() {
             let a = &mut (*c).auth;
             if (*c).m_context == c && a.authstate == 1 && a.protocol_version == 3 && a.commit_sent_time > 0 {
-                if (a.commit_sent_time as i64) < expire_before {
+                if a.commit_sent_time < expire_before {
                     super::context::clear_auth_of(c);
                 } else {
                     waiting = true;

@@ -255,7 +255,7 @@ unsafe fn key_file_with(us: OtrlUserState, acct: &[u8], proto: &[u8], newrec: &K
         let mut p = (*us).privkey_root;
         while !p.is_null() {
             let (a, pr) = (cstr((*p).accountname).unwrap_or_default(), cstr((*p).protocol).unwrap_or_default());
-            if !(a == acct && pr == proto) && !(*p).privkey.is_null() {
+            if !((a == acct && pr == proto) || (*p).privkey.is_null()) {
                 if let SexpHandle::PrivateKey { sexp, .. } = &*((*p).privkey as *const SexpHandle) {
                     recs.push(KeyRecord { accountname: a.to_vec(), protocol: pr.to_vec(), privkey: sexp.clone() });
                 }
