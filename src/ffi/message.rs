@@ -35,7 +35,7 @@ use crate::proto::{self as core, MessageType};
 use crate::session::{self, AkeResult, Refused, Session, FLAG_IGNORE_UNREADABLE};
 use crate::smp;
 use crate::tlv::Tlv;
-use crate::wire::{Header, Reader, MSG_DATA};
+use crate::wire::{self, Header, Reader, MSG_DATA};
 use libc::{c_char, c_int, c_uchar, c_uint, c_void, size_t};
 use std::ptr::{self, null_mut};
 
@@ -744,12 +744,12 @@ unsafe fn ake_step(
     us: OtrlUserState,
     ctx: *mut ConnContext,
     ed: &mut Edata,
-    step: impl FnOnce(&mut Ake) -> Result<Outcome, crate::error::Error>,
+    step: impl FnOnce(&mut Ake) -> Option<Result<Outcome, crate::error::Error>>,
     always_send: bool,
 ) {
     // SAFETY: ctx is live.
     unsafe {
-        let r = step(ake_of(ctx));
+        let Some(r) = step(ake_of(ctx)) else { return };
         project(ctx);
         match r {
             Err(e) => send_or_error_auth(ops, us, ctx, Err(ake_err(e))),
@@ -766,6 +766,30 @@ unsafe fn ake_step(
                     maybe_resend(ops, ctx, ed);
                 }
             }
+        }
+    }
+}
+
+/// Decode a received AKE message that should be of type `want` and run `step` on its
+/// header and body (`None` from `step`: ignored). A message that does not decode, or
+/// is of another type, fails the exchange (SETUP_ERROR), as in libotr.
+#[allow(clippy::too_many_arguments)]
+unsafe fn ake_message(
+    ops: Ops,
+    us: OtrlUserState,
+    ctx: *mut ConnContext,
+    ed: &mut Edata,
+    otrtag: &[u8],
+    want: u8,
+    always_send: bool,
+    step: impl FnOnce(&mut Ake, &Header, &[u8]) -> Option<Result<Outcome, crate::error::Error>>,
+) {
+    // SAFETY: ctx is live.
+    unsafe {
+        match ake_body(otrtag) {
+            Err(e) => send_or_error_auth(ops, us, ctx, Err(e)),
+            Ok((h, _)) if h.msg_type != want => send_or_error_auth(ops, us, ctx, Err(err(GPG_ERR_INV_VALUE))),
+            Ok((h, body)) => ake_step(ops, us, ctx, ed, |a| step(a, &h, &body), always_send),
         }
     }
 }
@@ -1140,66 +1164,39 @@ unsafe fn receive(
             }
             MessageType::DhCommit => {
                 let is_master = (*ctx).m_context == ctx;
-                match ake_body(otrtag) {
-                    Err(e) => send_or_error_auth(ops, us, ctx, Err(e)),
-                    Ok((h, body)) => {
-                        if h.msg_type != crate::wire::MSG_DH_COMMIT {
-                            send_or_error_auth(ops, us, ctx, Err(err(GPG_ERR_INV_VALUE)));
-                        } else {
-                            if (*ctx).msgstate != OTRL_MSGSTATE_ENCRYPTED {
-                                (*ctx).protocol_version = h.version as c_uint;
-                            }
-                            (*ctx).auth.commit_sent_time = 0;
-                            ake_step(ops, us, ctx, &mut ed, |a| a.handle_commit_yielding(&body, h.version, h.sender_instance, is_master), true);
-                        }
+                ake_message(ops, us, ctx, &mut ed, otrtag, wire::MSG_DH_COMMIT, true, |a, h, body| {
+                    // libotr takes the commit's version for the context at once; a live
+                    // session keeps its own until the new exchange completes.
+                    if (*ctx).msgstate != OTRL_MSGSTATE_ENCRYPTED {
+                        (*ctx).protocol_version = h.version as c_uint;
                     }
-                }
+                    (*ctx).auth.commit_sent_time = 0;
+                    Some(a.handle_commit_yielding(body, h.version, h.sender_instance, is_master))
+                });
                 ed.ignore.get_or_insert(true);
             }
             MessageType::DhKey => {
                 if let Some(key) = our_privkey(ops, us, ctx) {
-                    match ake_body(otrtag) {
-                        Err(e) => send_or_error_auth(ops, us, ctx, Err(e)),
-                        Ok((h, body)) => {
-                            let a = ake_of(ctx);
-                            if h.msg_type != crate::wire::MSG_DH_KEY {
-                                send_or_error_auth(ops, us, ctx, Err(err(GPG_ERR_INV_VALUE)));
-                            } else if a.state == ake::State::AwaitingDhKey && h.version != a.version {
-                                // Another instance speaking another version: ignored.
-                            } else {
-                                ake_step(ops, us, ctx, &mut ed, |a| a.handle_key(&body, key), false);
-                            }
-                        }
-                    }
+                    ake_message(ops, us, ctx, &mut ed, otrtag, wire::MSG_DH_KEY, false, |a, h, body| {
+                        // Another instance answering in another version: ignored.
+                        let other_version = a.state == ake::State::AwaitingDhKey && h.version != a.version;
+                        (!other_version).then(|| a.handle_key(body, key))
+                    });
                 }
                 ed.ignore.get_or_insert(true);
             }
             MessageType::RevealSig => {
                 if let Some(key) = our_privkey(ops, us, ctx) {
-                    match ake_body(otrtag) {
-                        Err(e) => send_or_error_auth(ops, us, ctx, Err(e)),
-                        Ok((h, body)) => {
-                            if h.msg_type != crate::wire::MSG_REVEALSIG {
-                                send_or_error_auth(ops, us, ctx, Err(err(GPG_ERR_INV_VALUE)));
-                            } else {
-                                ake_step(ops, us, ctx, &mut ed, |a| a.handle_revealsig(&body, key), false);
-                            }
-                        }
-                    }
+                    ake_message(ops, us, ctx, &mut ed, otrtag, wire::MSG_REVEALSIG, false, |a, _, body| {
+                        Some(a.handle_revealsig(body, key))
+                    });
                 }
                 ed.ignore.get_or_insert(true);
             }
             MessageType::Signature => {
-                match ake_body(otrtag) {
-                    Err(e) => send_or_error_auth(ops, us, ctx, Err(e)),
-                    Ok((h, body)) => {
-                        if h.msg_type != crate::wire::MSG_SIGNATURE {
-                            send_or_error_auth(ops, us, ctx, Err(err(GPG_ERR_INV_VALUE)));
-                        } else {
-                            ake_step(ops, us, ctx, &mut ed, |a| a.handle_signature(&body), false);
-                        }
-                    }
-                }
+                ake_message(ops, us, ctx, &mut ed, otrtag, wire::MSG_SIGNATURE, false, |a, _, body| {
+                    Some(a.handle_signature(body))
+                });
                 ed.ignore.get_or_insert(true);
             }
             MessageType::V1KeyExch => {
