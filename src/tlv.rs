@@ -24,12 +24,14 @@ pub fn parse(mut buf: &[u8]) -> Vec<Tlv> {
     out
 }
 
-/// Serialise records back to back.
+/// Serialise records back to back. A record's length field is 16 bits: a longer value
+/// is cut to 65535 bytes (never written with a length that disagrees with it).
 pub fn serialize(tlvs: &[Tlv], out: &mut Vec<u8>) {
     for t in tlvs {
+        let d = &t.data[..t.data.len().min(u16::MAX as usize)];
         out.extend_from_slice(&t.typ.to_be_bytes());
-        out.extend_from_slice(&(t.data.len() as u16).to_be_bytes());
-        out.extend_from_slice(&t.data);
+        out.extend_from_slice(&(d.len() as u16).to_be_bytes());
+        out.extend_from_slice(d);
     }
 }
 
@@ -48,5 +50,16 @@ mod tests {
         assert!(parse(&[0, 1, 0]).is_empty());
         let many = vec![0u8; 4 * 10_000];
         assert_eq!(parse(&many).len(), 10_000);
+    }
+
+    #[test]
+    fn over_long_values_are_cut_not_misframed() {
+        let mut b = Vec::new();
+        serialize(&[Tlv { typ: 8, data: vec![1; 70_000] }, Tlv { typ: 1, data: vec![] }], &mut b);
+        assert_eq!(b.len(), 4 + 65535 + 4);
+        let back = parse(&b);
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].data.len(), 65535);
+        assert_eq!(back[1].typ, 1);
     }
 }

@@ -1415,7 +1415,7 @@ pub unsafe extern "C" fn otrl_message_symkey(
     symkey: *mut c_uchar,
 ) -> gcry_error_t {
     boundary("otrl_message_symkey", err(GPG_ERR_INV_VALUE), || unsafe {
-        if context.is_null() || (usedatalen > 0 && usedata.is_null()) || usedatalen > 65535 - 4 {
+        if context.is_null() || (usedatalen > 0 && usedata.is_null()) {
             return err(GPG_ERR_INV_VALUE);
         }
         let ops = Ops { t: ops, opdata };
@@ -1427,6 +1427,9 @@ pub unsafe extern "C" fn otrl_message_symkey(
         if usedatalen > 0 {
             d.extend_from_slice(std::slice::from_raw_parts(usedata, usedatalen));
         }
+        // libotr's TLV length is 16 bits: a longer use-data goes out cut to the low 16
+        // bits of the total length.
+        d.truncate(d.len() & 0xffff);
         let t = [Tlv { typ: TLV_SYMKEY, data: d }];
         match create_data(context, b"", &t, FLAG_IGNORE_UNREADABLE) {
             Ok((m, key)) => {
