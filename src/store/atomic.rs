@@ -1,6 +1,7 @@
 //! Whole-file reads, and atomic replacement: write a temporary file beside the target,
 //! fsync it, rename it over the target, fsync the directory. On any failure the
-//! temporary file is removed and the old file is left exactly as it was.
+//! temporary file is removed and the old file is left exactly as it was. A target
+//! that is not a regular file (a device, a FIFO) is written in place instead.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -50,6 +51,16 @@ pub fn write_atomic(path: &Path, data: &[u8], mode: u32) -> io::Result<()> {
     let target = resolve(path);
     if target.is_dir() {
         return Err(io::Error::from_raw_os_error(libc::EISDIR));
+    }
+    // Only a regular file is replaced. Anything else that exists (a device such as
+    // /dev/null — irssi-otr writes its instance tags there —, a FIFO, a socket) is
+    // written in place, as libotr's fopen(path, "w") does; renaming over it would
+    // replace the device node itself.
+    if let Ok(m) = fs::metadata(&target) {
+        if !m.file_type().is_file() {
+            let mut f = OpenOptions::new().write(true).truncate(true).open(&target)?;
+            return f.write_all(data);
+        }
     }
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -140,5 +151,13 @@ mod tests {
         assert_eq!(read_all(&d).unwrap_err().raw_os_error(), Some(libc::EISDIR));
         assert_eq!(read_lines_input(&d).unwrap(), b"");
         fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn devices_are_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        write_atomic(Path::new("/dev/null"), b"instance tags\n", 0o600).unwrap();
+        let m = fs::metadata("/dev/null").unwrap();
+        assert!(m.file_type().is_char_device(), "/dev/null must still be the device");
     }
 }
