@@ -69,6 +69,7 @@ T() { tmux -L "$SOCK" "$@"; }
 ngircd_pid="" tap_pid=""
 cleanup() {
     T kill-server 2>/dev/null
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK" "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK.lock"
     [ -n "$tap_pid" ] && kill "$tap_pid" 2>/dev/null
     [ -n "$ngircd_pid" ] && kill "$ngircd_pid" 2>/dev/null
     wait 2>/dev/null
