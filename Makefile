@@ -7,7 +7,7 @@ CARGO ?= cargo
 REL := target/release
 HEADERS := $(wildcard include/libotr/*.h)
 
-.PHONY: all build test bench demo install uninstall clean
+.PHONY: all build test plugin-test bench demo install uninstall clean
 
 all: build
 
@@ -17,6 +17,9 @@ build:
 
 test: build
 	bash cabi-tests/run.sh
+
+plugin-test: build
+	OTR_PLUGIN_TESTS=1 bash cabi-tests/plugins/run.sh
 
 bench: build
 	bash bench/run.sh

@@ -10,6 +10,7 @@
 #   5. file and signature interop with the real libotr, both directions
 #   6. valgrind and AddressSanitizer runs of the C tests linked to ours
 #   7. make install into a staging directory
+#   8. optional (OTR_PLUGIN_TESTS=1): the Debian OTR plugins with ours, cabi-tests/plugins
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -233,6 +234,17 @@ want=$(awk -F'\t' '!/^#/ && $1 ~ /^otrl_/ {print $1}' ../shared/reference/symbol
 have=$(nm -D --defined-only "$REL/libotr.so" | awk '{print $NF}' | grep '^otrl_' | sort -u)
 extra=$(comm -13 <(echo "$want") <(echo "$have"))
 if [ -z "$extra" ]; then ok "exports: $(echo "$have" | wc -l) otrl_* symbols, all libotr's"; else bad "exports not in libotr: $extra"; fi
+
+# 8. Optional: the real Debian OTR plugins (irssi, pidgin, bitlbee, hexchat) with ours
+#    (cabi-tests/plugins/README.md). Needs heavy apt packages, so only on request.
+if [ "${OTR_PLUGIN_TESTS:-0}" = 1 ]; then
+    bash cabi-tests/plugins/run.sh > "$B/plugins.txt" 2>&1
+    grep -E '^(PASS|FAIL|SKIPPED)' "$B/plugins.txt" | sed 's/^/  /'
+    if grep -q '^FAIL' "$B/plugins.txt"; then bad "plugin tests: $(tail -1 "$B/plugins.txt") (see $B/plugins.txt)"
+    else ok "plugin tests: $(tail -1 "$B/plugins.txt")"; fi
+else
+    skip "plugin tests with the Debian irssi/pidgin/bitlbee/hexchat OTR plugins (set OTR_PLUGIN_TESTS=1 or run make plugin-test)"
+fi
 
 echo
 [ -s "$B/skipped.txt" ] && { echo "Skipped parts:"; cat "$B/skipped.txt"; }
