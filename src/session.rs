@@ -361,6 +361,53 @@ impl Session {
     }
 }
 
+/// TLV types the data session itself acts on.
+pub const TLV_DISCONNECTED: u16 = 1;
+pub const TLV_SYMKEY: u16 = 8;
+
+/// Seconds of silence after which receiving a message makes us send a heartbeat.
+pub const HEARTBEAT_INTERVAL: i64 = 60;
+
+/// What the message layer does with a decrypted data message, in libotr's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Followup {
+    /// The peer ended the session (TLV 1): the conversation is FINISHED.
+    EndSession,
+    /// The peer will use the extra symmetric key for `usage` (TLV 8; API ≥ 4.0).
+    UseExtraKey { usage: u32, data: Vec<u8> },
+    /// Run the SMP TLVs (see `smp::SmState::on_tlv`).
+    Smp,
+    /// An empty message: log a heartbeat, show nothing.
+    HeartbeatReceived,
+    /// If the session is still up and we have been quiet for
+    /// [`HEARTBEAT_INTERVAL`], send a heartbeat first.
+    HeartbeatIfQuiet,
+    /// Show the text.
+    Deliver,
+}
+
+/// The followups of a received data message (`api_version` as the application
+/// announced it with `otrl_init`).
+pub fn followups(r: &Received, api_version: u32) -> Vec<Followup> {
+    let mut f = Vec::new();
+    if r.tlvs.iter().any(|t| t.typ == TLV_DISCONNECTED) {
+        f.push(Followup::EndSession);
+    }
+    if let Some(t) = r.tlvs.iter().find(|t| t.typ == TLV_SYMKEY) {
+        if t.data.len() >= 4 && api_version >= 0x040000 {
+            let usage = u32::from_be_bytes([t.data[0], t.data[1], t.data[2], t.data[3]]);
+            f.push(Followup::UseExtraKey { usage, data: t.data[4..].to_vec() });
+        }
+    }
+    f.push(Followup::Smp);
+    if r.message.is_empty() {
+        f.push(Followup::HeartbeatReceived);
+    } else {
+        f.extend([Followup::HeartbeatIfQuiet, Followup::Deliver]);
+    }
+    f
+}
+
 /// The binary body of `?OTR:…​.` starting at the first `?OTR:` (to the first `.`, or
 /// the end), decoded as libotr decodes it.
 fn decode_data_frame(msg: &[u8]) -> Option<Vec<u8>> {
@@ -500,6 +547,26 @@ mod tests {
         assert_eq!(*kx.send_mac, *ky.send_mac);
         assert_eq!(*kx.rcv_aes, *ky.rcv_aes);
         assert_eq!(*kx.extra, *ky.extra);
+    }
+
+    #[test]
+    fn followups_in_libotr_order() {
+        let r = |message: &[u8], tlvs: Vec<Tlv>| Received {
+            flags: 0,
+            message: message.to_vec(),
+            tlvs,
+            extra_key: Zeroizing::new([0; 32]),
+        };
+        use Followup::*;
+        assert_eq!(followups(&r(b"hi", vec![]), 0x40101), vec![Smp, HeartbeatIfQuiet, Deliver]);
+        let t = vec![Tlv { typ: 8, data: vec![0, 0, 0, 7, 1] }, Tlv { typ: 1, data: vec![] }];
+        assert_eq!(
+            followups(&r(b"", t.clone()), 0x40101),
+            vec![EndSession, UseExtraKey { usage: 7, data: vec![1] }, Smp, HeartbeatReceived]
+        );
+        assert_eq!(followups(&r(b"", t), 0x30000), vec![EndSession, Smp, HeartbeatReceived]);
+        let short = vec![Tlv { typ: 8, data: vec![0, 0, 7] }];
+        assert_eq!(followups(&r(b"", short), 0x40101), vec![Smp, HeartbeatReceived]);
     }
 
     #[test]

@@ -79,11 +79,8 @@ const CONVERT_RECEIVING: OtrlConvertType = 1;
 const OFFER_SENT: OtrlOtrOffer = 1;
 const OFFER_REJECTED: OtrlOtrOffer = 2;
 
-const TLV_DISCONNECTED: u16 = 1;
-const TLV_SYMKEY: u16 = 8;
 
 /// libotr's timing constants (seconds).
-const HEARTBEAT_INTERVAL: i64 = 60;
 const RESEND_INTERVAL: i64 = 60;
 const MAX_AKE_WAIT_TIME: i64 = 60;
 const POLL_DEFAULT_INTERVAL: c_uint = 70;
@@ -1306,34 +1303,35 @@ unsafe fn receive_data(
                 return;
             }
         };
-        if r.tlvs.iter().any(|t| t.typ == TLV_DISCONNECTED) {
-            otrl_context_force_finished(ctx);
-        }
-        if let Some(t) = r.tlvs.iter().find(|t| t.typ == TLV_SYMKEY) {
-            if t.data.len() >= 4 && super::proto::api_version() >= 0x040000 {
-                let usage = u32::from_be_bytes([t.data[0], t.data[1], t.data[2], t.data[3]]);
-                ops.received_symkey(ctx, usage, &t.data[4..], &r.extra_key);
-            }
-        }
-        handle_smp_tlvs(ops, ctx, &r.tlvs);
-        if r.message.is_empty() {
-            ops.event(EV_LOG_HEARTBEAT_RCVD, ctx, None, 0);
-            ed.ignore = Some(true);
-        } else if ed.ignore != Some(true) && extra(ctx).session.as_ref().is_some_and(|s| s.their_keyid > 0) {
-            let t = now();
-            if priv_of(ctx).lastsent < t - HEARTBEAT_INTERVAL {
-                if let Ok((hb, _)) = create_data(ctx, b"", &[], FLAG_IGNORE_UNREADABLE) {
-                    ops.inject(ctx, &hb);
-                    priv_of(ctx).lastsent = t as libc::time_t;
-                    update_recent_child(ctx, true);
-                    ops.event(EV_LOG_HEARTBEAT_SENT, ctx, None, 0);
+        let mut deliver = false;
+        for f in session::followups(&r, super::proto::api_version()) {
+            match f {
+                session::Followup::EndSession => otrl_context_force_finished(ctx),
+                session::Followup::UseExtraKey { usage, data } => ops.received_symkey(ctx, usage, &data, &r.extra_key),
+                session::Followup::Smp => handle_smp_tlvs(ops, ctx, &r.tlvs),
+                session::Followup::HeartbeatReceived => {
+                    ops.event(EV_LOG_HEARTBEAT_RCVD, ctx, None, 0);
+                    ed.ignore = Some(true);
                 }
+                session::Followup::HeartbeatIfQuiet => {
+                    let t = now();
+                    let live = extra(ctx).session.as_ref().is_some_and(|s| s.their_keyid > 0);
+                    if live && (priv_of(ctx).lastsent as i64) < t - session::HEARTBEAT_INTERVAL {
+                        if let Ok((hb, _)) = create_data(ctx, b"", &[], FLAG_IGNORE_UNREADABLE) {
+                            ops.inject(ctx, &hb);
+                            priv_of(ctx).lastsent = t as libc::time_t;
+                            update_recent_child(ctx, true);
+                            ops.event(EV_LOG_HEARTBEAT_SENT, ctx, None, 0);
+                        }
+                    }
+                }
+                session::Followup::Deliver => deliver = true,
             }
         }
         if !tlvsp.is_null() {
             *tlvsp = ctlv::chain_from(&r.tlvs);
         }
-        if ed.ignore != Some(true) {
+        if deliver {
             ed.ignore = Some(false);
             let shown = ops.convert(ctx, CONVERT_RECEIVING, &r.message).unwrap_or_else(|| r.message.clone());
             *newmessagep = strdup_bytes(&shown);
@@ -1350,7 +1348,7 @@ unsafe fn disconnect_context(ops: Ops, ctx: *mut ConnContext) {
     unsafe {
         let live = extra(ctx).session.as_ref().is_some_and(|s| s.their_keyid > 0);
         if (*ctx).msgstate == OTRL_MSGSTATE_ENCRYPTED && live && ops.is_logged_in(ctx) == 1 && ops.can_inject() {
-            let t = [Tlv { typ: TLV_DISCONNECTED, data: Vec::new() }];
+            let t = [Tlv { typ: session::TLV_DISCONNECTED, data: Vec::new() }];
             if let Ok((m, _)) = create_data(ctx, b"", &t, FLAG_IGNORE_UNREADABLE) {
                 ops.inject(ctx, &m);
             }
@@ -1430,7 +1428,7 @@ pub unsafe extern "C" fn otrl_message_symkey(
         // libotr's TLV length is 16 bits: a longer use-data goes out cut to the low 16
         // bits of the total length.
         d.truncate(d.len() & 0xffff);
-        let t = [Tlv { typ: TLV_SYMKEY, data: d }];
+        let t = [Tlv { typ: session::TLV_SYMKEY, data: d }];
         match create_data(context, b"", &t, FLAG_IGNORE_UNREADABLE) {
             Ok((m, key)) => {
                 if !symkey.is_null() {
