@@ -1316,7 +1316,7 @@ unsafe fn receive_data(
                 session::Followup::HeartbeatIfQuiet => {
                     let t = now();
                     let live = extra(ctx).session.as_ref().is_some_and(|s| s.their_keyid > 0);
-                    if live && (priv_of(ctx).lastsent as i64) < t - session::HEARTBEAT_INTERVAL {
+                    if live && priv_of(ctx).lastsent < t - session::HEARTBEAT_INTERVAL {
                         if let Ok((hb, _)) = create_data(ctx, b"", &[], FLAG_IGNORE_UNREADABLE) {
                             ops.inject(ctx, &hb);
                             priv_of(ctx).lastsent = t as libc::time_t;
