@@ -216,6 +216,15 @@ if [ $have_valgrind = 1 ] && build_ours cabi-tests/robust/null_args.c "$B/null_a
     else bad "valgrind null_args: $(tail -1 "$B/null_args.vg.txt")"; head -40 "$B/null_args.valgrind.txt"; fi
 fi
 
+# 6e. make demo's program: two users go private, chat, run SMP; clean under valgrind.
+if build_ours demo/demo.c "$B/demo" "" && "$B/demo" > "$B/demo.txt" 2>&1 &&
+   [ "$(grep -c 'PRIVATE conversation' "$B/demo.txt")" = 2 ] && grep -q 'SMP SUCCESS' "$B/demo.txt" && grep -q 'SMP FAILURE' "$B/demo.txt"; then
+    if [ $have_valgrind = 1 ] && ! valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+            "$B/demo" > /dev/null 2> "$B/demo.valgrind.txt"; then
+        bad "demo under valgrind"; head -20 "$B/demo.valgrind.txt"
+    else ok "demo: two users go private, chat, SMP succeeds and fails as it should$([ $have_valgrind = 1 ] && echo '; valgrind clean')"; fi
+else bad "demo (see $B/demo.txt)"; fi
+
 # 7. Installation layout.
 stage=$(mktemp -d)
 if make -s install DESTDIR="$stage" PREFIX=/usr/local >/dev/null &&
