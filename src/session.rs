@@ -455,12 +455,6 @@ pub fn parses(msg: &[u8]) -> bool {
     decode_data_frame(msg).is_some_and(|raw| parse_data(&raw).is_some())
 }
 
-/// The flags byte of a data message that may be otherwise unreadable (libotr's
-/// `otrl_proto_data_read_flags`); see [`crate::proto::data_read_flags`].
-pub fn read_flags(msg: &[u8]) -> Option<u8> {
-    crate::proto::data_read_flags(msg)
-}
-
 #[cfg(test)]
 mod kat_tests;
 
